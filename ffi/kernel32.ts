@@ -1,0 +1,43 @@
+// kernel32.dll. BOOL functions set the thread's last error: read it with GetLastError on the same thread,
+// right after the call (koffi.errno() is the C runtime's errno, not the Win32 last error).
+import koffi from 'koffi';
+import type { NativeLibrary } from './libraries.ts';
+import type { NativeFunction, TypeSpec } from './native-function.ts';
+import { HANDLE } from './types.ts';
+
+export interface Kernel32 {
+  CloseHandle: NativeFunction<[hObject: bigint], number>;
+  GetLastError: NativeFunction<[], number>;
+  LocalFree: NativeFunction<[hMem: bigint], bigint | null>;
+  FormatMessageW: NativeFunction<
+    [
+      dwFlags: number,
+      lpSource: null,
+      dwMessageId: number,
+      dwLanguageId: number,
+      lpBuffer: Buffer,
+      nSize: number,
+      Arguments: null,
+    ],
+    number
+  >;
+}
+
+export function declareKernel32(lib: NativeLibrary): Kernel32 {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
+    lib.func('__stdcall', name, result, params);
+  return {
+    CloseHandle: stdcall('CloseHandle', 'int32', [HANDLE]),
+    GetLastError: stdcall('GetLastError', 'uint32', []),
+    LocalFree: stdcall('LocalFree', 'void *', ['void *']),
+    FormatMessageW: stdcall('FormatMessageW', 'uint32', [
+      'uint32',
+      'void *',
+      'uint32',
+      'uint32',
+      'void *',
+      'uint32',
+      'void *',
+    ]),
+  } as Kernel32;
+}

@@ -1,0 +1,77 @@
+// Struct layouts of the current Windows SDK (um/virtdisk.h, 10.0.22000). The SDK's unions are anonymous;
+// here they are the member `u`, so `{ Version: 2, u: { Version2: { ... } } }` fills one.
+// Types are declared anonymous on purpose: koffi's type names are global to the process, and two copies of
+// this package (or a user's own GUID) must not collide.
+import koffi from 'koffi';
+
+export const HANDLE = koffi.pointer('void');
+export const PSECURITY_DESCRIPTOR = koffi.pointer('void');
+
+export const GUID = koffi.struct({
+  Data1: 'uint32',
+  Data2: 'uint16',
+  Data3: 'uint16',
+  Data4: koffi.array('uint8', 8),
+});
+
+export const VIRTUAL_STORAGE_TYPE = koffi.struct({
+  DeviceId: 'uint32',
+  VendorId: GUID,
+});
+
+export const OPEN_VIRTUAL_DISK_PARAMETERS_VERSION1 = koffi.struct({
+  RWDepth: 'uint32',
+});
+export const OPEN_VIRTUAL_DISK_PARAMETERS_VERSION2 = koffi.struct({
+  GetInfoOnly: 'int32', // BOOL
+  ReadOnly: 'int32', // BOOL
+  ResiliencyGuid: GUID,
+});
+export const OPEN_VIRTUAL_DISK_PARAMETERS_VERSION3 = koffi.struct({
+  GetInfoOnly: 'int32',
+  ReadOnly: 'int32',
+  ResiliencyGuid: GUID,
+  SnapshotId: GUID,
+});
+export const OPEN_VIRTUAL_DISK_PARAMETERS = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({
+    Version1: OPEN_VIRTUAL_DISK_PARAMETERS_VERSION1,
+    Version2: OPEN_VIRTUAL_DISK_PARAMETERS_VERSION2,
+    Version3: OPEN_VIRTUAL_DISK_PARAMETERS_VERSION3,
+  }),
+});
+
+export const ATTACH_VIRTUAL_DISK_PARAMETERS_VERSION1 = koffi.struct({
+  Reserved: 'uint32',
+});
+export const ATTACH_VIRTUAL_DISK_PARAMETERS_VERSION2 = koffi.struct({
+  RestrictedOffset: 'uint64',
+  RestrictedLength: 'uint64',
+});
+export const ATTACH_VIRTUAL_DISK_PARAMETERS = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({
+    Version1: ATTACH_VIRTUAL_DISK_PARAMETERS_VERSION1,
+    Version2: ATTACH_VIRTUAL_DISK_PARAMETERS_VERSION2,
+  }),
+});
+
+// JS shapes of the structs above, as koffi encodes them.
+export interface GuidValue {
+  Data1: number;
+  Data2: number;
+  Data3: number;
+  Data4: readonly number[];
+}
+export interface VirtualStorageTypeValue {
+  DeviceId: number;
+  VendorId: GuidValue;
+}
+export type OpenVirtualDiskParametersValue =
+  | { Version: 1; u: { Version1: { RWDepth: number } } }
+  | { Version: 2; u: { Version2: { GetInfoOnly: number; ReadOnly: number; ResiliencyGuid: GuidValue } } }
+  | { Version: 3; u: { Version3: { GetInfoOnly: number; ReadOnly: number; ResiliencyGuid: GuidValue; SnapshotId: GuidValue } } };
+export type AttachVirtualDiskParametersValue =
+  | { Version: 1; u: { Version1: { Reserved: number } } }
+  | { Version: 2; u: { Version2: { RestrictedOffset: bigint; RestrictedLength: bigint } } };

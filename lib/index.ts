@@ -1,0 +1,18 @@
+// virtdisk: attach, detach and manage Windows virtual disks from Node.js.
+export { attachVirtualDisk, detachVirtualDisk, openVirtualDisk } from './api.ts';
+export { VirtualDisk } from './virtual-disk.ts';
+export { InvalidParameterError, VirtualDiskError } from './errors.ts';
+export type { InvalidParameterDetails, VirtualDiskErrorDetails } from './errors.ts';
+export {
+  attachCallFromOptions, checkAttach, checkAttachCall, checkDetach, checkDetachCall, checkHandle, checkOpen,
+  describeOpenedHandle,
+} from './validate.ts';
+export type { AttachCall, CheckContext, DetachCall, HandleDescription, OpenCall, Verdict } from './validate.ts';
+export {
+  ATTACH_FLAG_INTRODUCTIONS, ATTACH_VERSION_2_FIRST_BUILD, currentWindowsBuild, ISO_FIRST_BUILD,
+} from './windows-build.ts';
+export type { FlagIntroduction } from './windows-build.ts';
+export { win32ErrorName, WIN32_ERROR_NAMES } from './win32-errors.ts';
+export type {
+  AttachOptions, AttachVirtualDiskOptions, CallOptions, DetachOptions, OpenOptions, RestrictedRange, StorageType,
+} from '../types/index.ts';
