@@ -1,0 +1,871 @@
+/*
+ * virtdisk.dll simulator for testing the `virtdisk` TypeScript FFI library on the Windows x64 ABI
+ * (under Wine 8.0, where the real provider does not exist).
+ *
+ * What it models is what the Windows documentation says the provider does (the remarks of
+ * AttachVirtualDisk / DetachVirtualDisk / GetVirtualDiskPhysicalPath / OpenVirtualDisk); where the
+ * documentation is silent, the choice made here is marked "SIMULATOR CHOICE" and must not be read
+ * as a statement about Windows. Nothing is really attached: the state is bookkeeping in this module.
+ *
+ * Handles: OpenVirtualDisk returns a REAL kernel handle, the write end of an anonymous pipe whose
+ * read end the simulator keeps. Once the caller has closed its handle (kernel32 CloseHandle, and any
+ * duplicates), PeekNamedPipe on the read end fails with ERROR_BROKEN_PIPE (verified under Wine 8.0).
+ * Every API and control call first "sweeps": records whose pipe is broken are forgotten, and
+ * non-permanent attachments made through them end (lazy detection of handle closure).
+ *
+ * Test controls (all stdcall, Sim prefix): SimGetLog, SimGetState, SimReset, SimSetFault, SimSetDelay.
+ * All state is guarded by one CRITICAL_SECTION (koffi's async calls come from several worker
+ * threads); configured delays are slept outside of it, so delayed calls overlap.
+ */
+#include "virtdisk_sdk.h"
+#include "jsonbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+/* ------------------------------------------------------------------ state */
+
+enum { FN_OPEN, FN_ATTACH, FN_DETACH, FN_PHYSICAL_PATH, FN_COUNT };
+
+static const WCHAR *const FN_NAMES_W[FN_COUNT] = {
+    L"OpenVirtualDisk", L"AttachVirtualDisk", L"DetachVirtualDisk", L"GetVirtualDiskPhysicalPath",
+};
+static const char *const FN_NAMES[FN_COUNT] = {
+    "OpenVirtualDisk", "AttachVirtualDisk", "DetachVirtualDisk", "GetVirtualDiskPhysicalPath",
+};
+
+/* VIRTUAL_STORAGE_TYPE_VENDOR_MICROSOFT {EC984AEC-A0F9-47E9-901F-71415A66345B} */
+static const GUID VENDOR_MICROSOFT = {
+    0xEC984AEC, 0xA0F9, 0x47E9, { 0x90, 0x1F, 0x71, 0x41, 0x5A, 0x66, 0x34, 0x5B }
+};
+
+typedef struct handle_rec {
+    struct handle_rec *next;
+    HANDLE handle;   /* pipe write end: what the caller got */
+    HANDLE readEnd;  /* pipe read end: kept to notice when the caller has closed `handle` */
+    WCHAR *path;     /* as passed to OpenVirtualDisk */
+    WCHAR *fullPath; /* GetFullPathNameW(path); images are identified by it, case-insensitively */
+    VIRTUAL_STORAGE_TYPE type;
+    DWORD version, access, flags, rwDepth;
+    BOOL readOnly, getInfoOnly; /* Version2/3 fields; FALSE for Version1 handles */
+} handle_rec;
+
+typedef struct attach_rec {
+    struct attach_rec *next;
+    WCHAR *path, *fullPath;
+    VIRTUAL_STORAGE_TYPE type;
+    handle_rec *owner; /* attaching handle; NULL once it was closed (permanent attachments only) */
+    HANDLE ownerHandle;
+    DWORD flags;
+    BOOL permanent, readOnly, restricted;
+    ULONGLONG restrictedOffset, restrictedLength;
+    WCHAR physicalPath[40];
+} attach_rec;
+
+typedef struct log_rec {
+    unsigned long long seq;
+    char *json;
+} log_rec;
+
+static struct {
+    CRITICAL_SECTION lock;
+    LARGE_INTEGER qpcFreq;
+    unsigned long long generation; /* bumped by SimReset: in-flight calls then do not log */
+    unsigned long long seq;
+    handle_rec *handles;
+    attach_rec *attached;
+    log_rec *log;
+    size_t logLen, logCap;
+    DWORD faultCode[FN_COUNT], faultCount[FN_COUNT], delayMs[FN_COUNT];
+    DWORD nextPhysicalDrive, nextCdrom;
+    unsigned long long handlesCreated, handlesClosed, autoDetached;
+} g;
+
+static unsigned long long now_micros(void)
+{
+    LARGE_INTEGER c;
+    QueryPerformanceCounter(&c);
+    unsigned long long t = (unsigned long long)c.QuadPart, f = (unsigned long long)g.qpcFreq.QuadPart;
+    return (t / f) * 1000000ull + (t % f) * 1000000ull / f;
+}
+
+static WCHAR *wdup(const WCHAR *s)
+{
+    size_t n = (wcslen(s) + 1) * sizeof(WCHAR);
+    WCHAR *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static WCHAR *full_path(const WCHAR *path)
+{
+    DWORD n = GetFullPathNameW(path, 0, NULL, NULL);
+    if (!n)
+        return wdup(path);
+    WCHAR *d = malloc((size_t)n * sizeof(WCHAR));
+    if (d && !GetFullPathNameW(path, n, d, NULL)) {
+        free(d);
+        return wdup(path);
+    }
+    return d;
+}
+
+static BOOL same_image(const WCHAR *a, const WCHAR *b)
+{
+    return CompareStringOrdinal(a, -1, b, -1, TRUE) == CSTR_EQUAL;
+}
+
+static void append_digits(WCHAR *dst, size_t cap, const WCHAR *prefix, DWORD n)
+{
+    WCHAR digits[12];
+    int k = 0;
+    do {
+        digits[k++] = (WCHAR)(L'0' + n % 10);
+        n /= 10;
+    } while (n);
+    size_t i = 0;
+    for (; prefix[i] && i + 1 < cap; i++)
+        dst[i] = prefix[i];
+    while (k && i + 1 < cap)
+        dst[i++] = digits[--k];
+    dst[i] = 0;
+}
+
+/* --- handle and attachment records (lock held) */
+
+static handle_rec *find_handle(HANDLE h)
+{
+    if (!h || h == INVALID_HANDLE_VALUE)
+        return NULL;
+    for (handle_rec *r = g.handles; r; r = r->next)
+        if (r->handle == h)
+            return r;
+    return NULL;
+}
+
+static attach_rec *find_attach(const WCHAR *fullPath)
+{
+    for (attach_rec *a = g.attached; a; a = a->next)
+        if (same_image(a->fullPath, fullPath))
+            return a;
+    return NULL;
+}
+
+static void free_attach(attach_rec *a)
+{
+    free(a->path);
+    free(a->fullPath);
+    free(a);
+}
+
+static void remove_attach(attach_rec *target)
+{
+    for (attach_rec **pp = &g.attached; *pp; pp = &(*pp)->next) {
+        if (*pp == target) {
+            *pp = target->next;
+            free_attach(target);
+            return;
+        }
+    }
+}
+
+static void free_handle(handle_rec *r)
+{
+    CloseHandle(r->readEnd);
+    free(r->path);
+    free(r->fullPath);
+    free(r);
+}
+
+/* The caller has closed r->handle: forget it, end the attachments bound to it. */
+static void retire_handle(handle_rec *r)
+{
+    g.handlesClosed++;
+    for (attach_rec **pp = &g.attached; *pp;) {
+        attach_rec *a = *pp;
+        if (a->owner == r && !a->permanent) {
+            *pp = a->next;
+            free_attach(a);
+            g.autoDetached++;
+            continue;
+        }
+        if (a->owner == r)
+            a->owner = NULL; /* PERMANENT_LIFETIME: stays attached until DetachVirtualDisk */
+        pp = &a->next;
+    }
+    for (handle_rec **pp = &g.handles; *pp; pp = &(*pp)->next) {
+        if (*pp == r) {
+            *pp = r->next;
+            break;
+        }
+    }
+    free_handle(r);
+}
+
+static void sweep_locked(void)
+{
+    for (handle_rec *r = g.handles, *next; r; r = next) {
+        next = r->next;
+        DWORD avail = 0;
+        /* Any failure (normally ERROR_BROKEN_PIPE 109) means no write end is open any more. */
+        if (!PeekNamedPipe(r->readEnd, NULL, 0, NULL, &avail, NULL))
+            retire_handle(r);
+    }
+}
+
+/* ------------------------------------------------------------------ call bracket and log */
+
+typedef struct call_ctx {
+    int fn;
+    unsigned long long seq, generation, start;
+    DWORD tid, delayMs, faultCode;
+    BOOL faulted;
+} call_ctx;
+
+/* Returns with the lock HELD; the implementation runs under it. */
+static void call_begin(call_ctx *c, int fn)
+{
+    c->fn = fn;
+    c->tid = GetCurrentThreadId();
+    c->start = now_micros();
+    EnterCriticalSection(&g.lock);
+    c->seq = ++g.seq;
+    c->generation = g.generation;
+    c->delayMs = g.delayMs[fn];
+    LeaveCriticalSection(&g.lock);
+
+    if (c->delayMs)
+        Sleep(c->delayMs); /* outside the lock: other calls proceed meanwhile */
+
+    EnterCriticalSection(&g.lock);
+    sweep_locked();
+    c->faulted = FALSE;
+    c->faultCode = 0;
+    if (g.faultCount[fn]) {
+        c->faulted = TRUE;
+        c->faultCode = g.faultCode[fn];
+        if (g.faultCount[fn] != INFINITE)
+            g.faultCount[fn]--;
+    }
+}
+
+static void log_header(jbuf *b, const call_ctx *c, DWORD rc)
+{
+    jb_raw(b, "{");
+    jb_key(b, "seq"); jb_u64(b, c->seq);
+    jb_key(b, "fn"); jb_str(b, FN_NAMES[c->fn]);
+    jb_key(b, "threadId"); jb_u64(b, c->tid);
+    jb_key(b, "start"); jb_ms(b, c->start);
+    jb_key(b, "end"); jb_ms(b, now_micros());
+    jb_key(b, "delayMs"); jb_u64(b, c->delayMs);
+    jb_key(b, "fault"); jb_bool(b, c->faulted);
+    jb_key(b, "result"); jb_u64(b, rc);
+}
+
+/* Appends the entry (kept sorted by seq, i.e. by call start); takes the lock itself. */
+static void log_append(const call_ctx *c, jbuf *b)
+{
+    jb_raw(b, "}");
+    char *json = jb_take(b);
+    if (!json)
+        return;
+    EnterCriticalSection(&g.lock);
+    if (c->generation != g.generation) { /* SimReset happened while this call ran */
+        LeaveCriticalSection(&g.lock);
+        free(json);
+        return;
+    }
+    if (g.logLen == g.logCap) {
+        size_t cap = g.logCap ? g.logCap * 2 : 64;
+        log_rec *p = realloc(g.log, cap * sizeof(*p));
+        if (!p) {
+            LeaveCriticalSection(&g.lock);
+            free(json);
+            return;
+        }
+        g.log = p;
+        g.logCap = cap;
+    }
+    size_t i = g.logLen;
+    while (i > 0 && g.log[i - 1].seq > c->seq) {
+        g.log[i] = g.log[i - 1];
+        i--;
+    }
+    g.log[i].seq = c->seq;
+    g.log[i].json = json;
+    g.logLen++;
+    LeaveCriticalSection(&g.lock);
+}
+
+static void jb_handle(jbuf *b, HANDLE h)
+{
+    jb_u64str(b, (unsigned long long)(ULONG_PTR)h); /* decimal string: String(koffiBigInt) */
+}
+
+static void jb_storage_type(jbuf *b, const VIRTUAL_STORAGE_TYPE *t)
+{
+    if (!t) {
+        jb_null(b);
+        return;
+    }
+    jb_raw(b, "{");
+    jb_key(b, "deviceId"); jb_u64(b, t->DeviceId);
+    jb_key(b, "vendorId"); jb_guid(b, &t->VendorId);
+    jb_raw(b, "}");
+}
+
+/* ------------------------------------------------------------------ OpenVirtualDisk */
+
+static DWORD open_impl(PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWORD flags,
+                       POPEN_VIRTUAL_DISK_PARAMETERS params, PHANDLE out)
+{
+    /* SIMULATOR CHOICE: the SDK marks Parameters _In_opt_; the simulator requires it (87), so a
+       library that relies on NULL-means-defaults is caught here. */
+    if (!vst || !path || !params || !out)
+        return ERROR_INVALID_PARAMETER;
+
+    /* SIMULATOR CHOICE: DEVICE_UNKNOWN/VENDOR_UNKNOWN ("detect from the extension") is not modelled. */
+    if (!IsEqualGUID(&vst->VendorId, &VENDOR_MICROSOFT) || vst->DeviceId < VIRTUAL_STORAGE_TYPE_DEVICE_ISO ||
+        vst->DeviceId > VIRTUAL_STORAGE_TYPE_DEVICE_VHDSET)
+        return SIM_ERROR_VIRTDISK_PROVIDER_NOT_FOUND;
+
+    const BOOL iso = vst->DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO;
+    switch (params->Version) {
+    case OPEN_VIRTUAL_DISK_VERSION_1:
+        /* Version 1 is for ISO and VHD only, with any access mask (unknown bits are not rejected). */
+        if (!iso && vst->DeviceId != VIRTUAL_STORAGE_TYPE_DEVICE_VHD)
+            return ERROR_INVALID_PARAMETER;
+        if (!iso && params->Version1.RWDepth < 1)
+            return ERROR_INVALID_PARAMETER;
+        break;
+    case OPEN_VIRTUAL_DISK_VERSION_2:
+    case OPEN_VIRTUAL_DISK_VERSION_3:
+        if (access != VIRTUAL_DISK_ACCESS_NONE)
+            return ERROR_INVALID_PARAMETER;
+        if (iso) /* ISO requires Version 1 */
+            return ERROR_INVALID_PARAMETER;
+        break;
+    default:
+        return ERROR_INVALID_PARAMETER;
+    }
+    if (iso && (access & VIRTUAL_DISK_ACCESS_ATTACH_RW))
+        return ERROR_INVALID_PARAMETER;
+    /* SIMULATOR CHOICE: OPEN_VIRTUAL_DISK_FLAG_* values are recorded, not validated. */
+
+    DWORD attrs = GetFileAttributesW(path);
+    if (attrs == INVALID_FILE_ATTRIBUTES) {
+        DWORD e = GetLastError(); /* ERROR_FILE_NOT_FOUND 2, ERROR_PATH_NOT_FOUND 3, ... passed through */
+        return e ? e : ERROR_FILE_NOT_FOUND;
+    }
+    if (attrs & FILE_ATTRIBUTE_DIRECTORY)
+        return ERROR_ACCESS_DENIED; /* SIMULATOR CHOICE: what CreateFileW gives for a directory */
+
+    handle_rec *r = calloc(1, sizeof(*r));
+    if (!r)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    r->path = wdup(path);
+    r->fullPath = full_path(path);
+    if (!r->path || !r->fullPath) {
+        free(r->path);
+        free(r->fullPath);
+        free(r);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    HANDLE readEnd, writeEnd;
+    if (!CreatePipe(&readEnd, &writeEnd, NULL, 0)) {
+        DWORD e = GetLastError();
+        free(r->path);
+        free(r->fullPath);
+        free(r);
+        return e ? e : ERROR_NOT_ENOUGH_MEMORY;
+    }
+    /* A live record with the same value was closed by the caller after the sweep (value reused). */
+    handle_rec *stale = find_handle(writeEnd);
+    if (stale)
+        retire_handle(stale);
+
+    r->handle = writeEnd;
+    r->readEnd = readEnd;
+    r->type = *vst;
+    r->version = params->Version;
+    r->access = access;
+    r->flags = flags;
+    if (params->Version == OPEN_VIRTUAL_DISK_VERSION_1) {
+        r->rwDepth = params->Version1.RWDepth;
+    } else { /* Version2 and Version3 share GetInfoOnly@4 and ReadOnly@8 */
+        r->getInfoOnly = params->Version2.GetInfoOnly != 0;
+        r->readOnly = params->Version2.ReadOnly != 0;
+    }
+    handle_rec **tail = &g.handles;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = r;
+    g.handlesCreated++;
+    *out = writeEnd;
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI OpenVirtualDisk(PVIRTUAL_STORAGE_TYPE VirtualStorageType, PCWSTR Path,
+                             DWORD VirtualDiskAccessMask, DWORD Flags,
+                             POPEN_VIRTUAL_DISK_PARAMETERS Parameters, PHANDLE Handle)
+{
+    call_ctx c;
+    call_begin(&c, FN_OPEN);
+    /* SIMULATOR CHOICE: on failure *Handle is left untouched. */
+    DWORD rc = c.faulted ? c.faultCode
+                         : open_impl(VirtualStorageType, Path, VirtualDiskAccessMask, Flags, Parameters, Handle);
+    LeaveCriticalSection(&g.lock);
+
+    jbuf b;
+    jb_init(&b);
+    log_header(&b, &c, rc);
+    jb_key(&b, "path"); jb_wstr(&b, Path);
+    jb_key(&b, "storageType"); jb_storage_type(&b, VirtualStorageType);
+    jb_key(&b, "access"); jb_u64(&b, VirtualDiskAccessMask);
+    jb_key(&b, "flags"); jb_u64(&b, Flags);
+    jb_key(&b, "params");
+    if (!Parameters) {
+        jb_null(&b);
+    } else {
+        OPEN_VIRTUAL_DISK_PARAMETERS p;
+        memcpy(&p, Parameters, sizeof(p));
+        jb_raw(&b, "{");
+        jb_key(&b, "version"); jb_u64(&b, p.Version);
+        jb_key(&b, "raw"); jb_hex(&b, &p, sizeof(p));
+        if (p.Version == OPEN_VIRTUAL_DISK_VERSION_1) {
+            jb_key(&b, "rwDepth"); jb_u64(&b, p.Version1.RWDepth);
+        } else if (p.Version == OPEN_VIRTUAL_DISK_VERSION_2 || p.Version == OPEN_VIRTUAL_DISK_VERSION_3) {
+            jb_key(&b, "getInfoOnly"); jb_u64(&b, (DWORD)p.Version2.GetInfoOnly);
+            jb_key(&b, "readOnly"); jb_u64(&b, (DWORD)p.Version2.ReadOnly);
+            jb_key(&b, "resiliencyGuid"); jb_guid(&b, &p.Version2.ResiliencyGuid);
+            if (p.Version == OPEN_VIRTUAL_DISK_VERSION_3) {
+                jb_key(&b, "snapshotId"); jb_guid(&b, &p.Version3.SnapshotId);
+            }
+        }
+        jb_raw(&b, "}");
+    }
+    jb_key(&b, "handlePtr"); jb_bool(&b, Handle != NULL);
+    jb_key(&b, "handle");
+    if (rc == ERROR_SUCCESS && !c.faulted && Handle)
+        jb_handle(&b, *Handle);
+    else
+        jb_null(&b);
+    log_append(&c, &b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ AttachVirtualDisk */
+
+static DWORD attach_impl(HANDLE vh, PSECURITY_DESCRIPTOR sd, DWORD flags, PATTACH_VIRTUAL_DISK_PARAMETERS params,
+                         LPOVERLAPPED overlapped)
+{
+    /* Documented ERROR_INVALID_PARAMETER causes: not a handle from OpenVirtualDisk, unknown Flags,
+       unsupported Parameters->Version (the page predates Version 2 and flags above 0x20). */
+    handle_rec *h = find_handle(vh);
+    if (!h)
+        return ERROR_INVALID_PARAMETER;
+    if (overlapped) /* SIMULATOR CHOICE: only synchronous operation is simulated */
+        return ERROR_INVALID_PARAMETER;
+    if (flags & ~ATTACH_VIRTUAL_DISK_FLAG_ALL_KNOWN)
+        return ERROR_INVALID_PARAMETER;
+    /* Parameters NULL = Version 1 defaults. */
+    const DWORD version = params ? params->Version : ATTACH_VIRTUAL_DISK_VERSION_1;
+    if (version != ATTACH_VIRTUAL_DISK_VERSION_1 && version != ATTACH_VIRTUAL_DISK_VERSION_2)
+        return ERROR_INVALID_PARAMETER;
+    if ((flags & ATTACH_VIRTUAL_DISK_FLAG_RESTRICTED_RANGE) && version != ATTACH_VIRTUAL_DISK_VERSION_2)
+        return ERROR_INVALID_PARAMETER;
+    /* SIMULATOR CHOICE: RestrictedOffset/RestrictedLength values are recorded, not validated. */
+    if (sd && (flags & ATTACH_VIRTUAL_DISK_FLAG_NO_SECURITY_DESCRIPTOR))
+        return ERROR_INVALID_PARAMETER;
+    if (sd && !IsValidSecurityDescriptor(sd))
+        return ERROR_INVALID_SECURITY_DESCR;
+
+    const BOOL readOnly = (flags & ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY) != 0;
+    if (h->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO && !readOnly)
+        return ERROR_INVALID_PARAMETER;
+
+    /* "if the virtual disk is being attached for read/write access, the VirtualDiskHandle parameter
+       must have been opened using the VIRTUAL_DISK_ACCESS_ATTACH_RW access flag" */
+    if (!readOnly) {
+        if (h->version == OPEN_VIRTUAL_DISK_VERSION_1 ? !(h->access & VIRTUAL_DISK_ACCESS_ATTACH_RW)
+                                                      : (h->readOnly || h->getInfoOnly))
+            return ERROR_ACCESS_DENIED;
+    } else {
+        /* SIMULATOR CHOICE (per the brief): a v1 handle needs ATTACH_RO itself; ATTACH_RW alone is not enough. */
+        if (h->version == OPEN_VIRTUAL_DISK_VERSION_1 ? !(h->access & VIRTUAL_DISK_ACCESS_ATTACH_RO)
+                                                      : h->getInfoOnly)
+            return ERROR_ACCESS_DENIED;
+    }
+
+    /* "This function will fail if ... the VHD image is already attached". SIMULATOR CHOICE: the code
+       is ERROR_SHARING_VIOLATION (32); Windows' exact code cannot be verified here. */
+    if (find_attach(h->fullPath))
+        return ERROR_SHARING_VIOLATION;
+
+    attach_rec *a = calloc(1, sizeof(*a));
+    if (!a)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    a->path = wdup(h->path);
+    a->fullPath = wdup(h->fullPath);
+    if (!a->path || !a->fullPath) {
+        free_attach(a);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    a->type = h->type;
+    a->owner = h;
+    a->ownerHandle = h->handle;
+    a->flags = flags;
+    a->permanent = (flags & ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME) != 0;
+    a->readOnly = readOnly;
+    if (flags & ATTACH_VIRTUAL_DISK_FLAG_RESTRICTED_RANGE) {
+        a->restricted = TRUE;
+        a->restrictedOffset = params->Version2.RestrictedOffset;
+        a->restrictedLength = params->Version2.RestrictedLength;
+    }
+    /* SIMULATOR CHOICE: numbers are never reused until SimReset (PhysicalDrive from 2, CDROM from 1). */
+    if (h->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO)
+        append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\CDROM", g.nextCdrom++);
+    else
+        append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", g.nextPhysicalDrive++);
+    attach_rec **tail = &g.attached;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = a;
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR SecurityDescriptor, DWORD Flags,
+                               ULONG ProviderSpecificFlags, PATTACH_VIRTUAL_DISK_PARAMETERS Parameters,
+                               LPOVERLAPPED Overlapped)
+{
+    call_ctx c;
+    call_begin(&c, FN_ATTACH);
+    /* ProviderSpecificFlags: recorded only. */
+    DWORD rc = c.faulted ? c.faultCode
+                         : attach_impl(VirtualDiskHandle, SecurityDescriptor, Flags, Parameters, Overlapped);
+    LeaveCriticalSection(&g.lock);
+
+    jbuf b;
+    jb_init(&b);
+    log_header(&b, &c, rc);
+    jb_key(&b, "handle"); jb_handle(&b, VirtualDiskHandle);
+    jb_key(&b, "securityDescriptor");
+    if (!SecurityDescriptor) {
+        jb_null(&b);
+    } else {
+        BOOL valid = IsValidSecurityDescriptor(SecurityDescriptor);
+        jb_raw(&b, "{");
+        jb_key(&b, "valid"); jb_bool(&b, valid);
+        jb_key(&b, "length");
+        if (valid)
+            jb_u64(&b, GetSecurityDescriptorLength(SecurityDescriptor));
+        else
+            jb_null(&b);
+        jb_raw(&b, "}");
+    }
+    jb_key(&b, "flags"); jb_u64(&b, Flags);
+    jb_key(&b, "providerSpecificFlags"); jb_u64(&b, ProviderSpecificFlags);
+    jb_key(&b, "params");
+    if (!Parameters) {
+        jb_null(&b);
+    } else {
+        ATTACH_VIRTUAL_DISK_PARAMETERS p;
+        memcpy(&p, Parameters, sizeof(p));
+        jb_raw(&b, "{");
+        jb_key(&b, "version"); jb_u64(&b, p.Version);
+        jb_key(&b, "raw"); jb_hex(&b, &p, sizeof(p));
+        if (p.Version == ATTACH_VIRTUAL_DISK_VERSION_1) {
+            jb_key(&b, "reserved"); jb_u64(&b, p.Version1.Reserved);
+        } else if (p.Version == ATTACH_VIRTUAL_DISK_VERSION_2) {
+            jb_key(&b, "restrictedOffset"); jb_u64str(&b, p.Version2.RestrictedOffset);
+            jb_key(&b, "restrictedLength"); jb_u64str(&b, p.Version2.RestrictedLength);
+        }
+        jb_raw(&b, "}");
+    }
+    jb_key(&b, "overlapped"); jb_bool(&b, Overlapped != NULL);
+    log_append(&c, &b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ DetachVirtualDisk */
+
+static DWORD detach_impl(HANDLE vh, DWORD flags)
+{
+    handle_rec *h = find_handle(vh);
+    if (!h)
+        return ERROR_INVALID_PARAMETER;
+    if (flags != DETACH_VIRTUAL_DISK_FLAG_NONE)
+        return ERROR_INVALID_PARAMETER;
+    /* "must have been opened using the VIRTUAL_DISK_ACCESS_DETACH flag" (Version 1 access masks;
+       Version 2/3 handles are opened with VIRTUAL_DISK_ACCESS_NONE). SIMULATOR CHOICE: parameter
+       errors (87) are checked before access (5). */
+    if (h->version == OPEN_VIRTUAL_DISK_VERSION_1 && !(h->access & VIRTUAL_DISK_ACCESS_DETACH))
+        return ERROR_ACCESS_DENIED;
+    /* "All other open handles to the virtual disk must be closed". SIMULATOR CHOICE: the code is
+       ERROR_SHARING_VIOLATION (32), checked before "not attached". */
+    for (handle_rec *o = g.handles; o; o = o->next)
+        if (o != h && same_image(o->fullPath, h->fullPath))
+            return ERROR_SHARING_VIOLATION;
+    /* "fail ... if the image is not attached". SIMULATOR CHOICE: ERROR_NOT_READY (21). */
+    attach_rec *a = find_attach(h->fullPath);
+    if (!a)
+        return ERROR_NOT_READY;
+    remove_attach(a); /* whatever its lifetime */
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI DetachVirtualDisk(HANDLE VirtualDiskHandle, DWORD Flags, ULONG ProviderSpecificFlags)
+{
+    call_ctx c;
+    call_begin(&c, FN_DETACH);
+    DWORD rc = c.faulted ? c.faultCode : detach_impl(VirtualDiskHandle, Flags);
+    LeaveCriticalSection(&g.lock);
+
+    jbuf b;
+    jb_init(&b);
+    log_header(&b, &c, rc);
+    jb_key(&b, "handle"); jb_handle(&b, VirtualDiskHandle);
+    jb_key(&b, "flags"); jb_u64(&b, Flags);
+    jb_key(&b, "providerSpecificFlags"); jb_u64(&b, ProviderSpecificFlags);
+    log_append(&c, &b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ GetVirtualDiskPhysicalPath */
+
+static DWORD physical_path_impl(HANDLE vh, PULONG size, PWSTR out)
+{
+    handle_rec *h = find_handle(vh);
+    if (!h)
+        return ERROR_INVALID_PARAMETER;
+    if (!size)
+        return ERROR_INVALID_PARAMETER;
+    /* "A handle to the open virtual disk, which must have been opened using the
+       VIRTUAL_DISK_ACCESS_GET_INFO flag" (GetVirtualDiskPhysicalPath page; Version 1 access masks). */
+    if (h->version == OPEN_VIRTUAL_DISK_VERSION_1 && !(h->access & VIRTUAL_DISK_ACCESS_GET_INFO))
+        return ERROR_ACCESS_DENIED;
+    /* "the virtual disk ... must be attached". SIMULATOR CHOICE: ERROR_DEV_NOT_EXIST (55). */
+    attach_rec *a = find_attach(h->fullPath);
+    if (!a)
+        return ERROR_DEV_NOT_EXIST;
+    const ULONG need = (ULONG)((wcslen(a->physicalPath) + 1) * sizeof(WCHAR));
+    if (*size < need) {
+        *size = need;
+        return ERROR_INSUFFICIENT_BUFFER;
+    }
+    if (!out) /* SIMULATOR CHOICE: a big enough size with no buffer */
+        return ERROR_INVALID_PARAMETER;
+    memcpy(out, a->physicalPath, need);
+    *size = need;
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI GetVirtualDiskPhysicalPath(HANDLE VirtualDiskHandle, PULONG DiskPathSizeInBytes, PWSTR DiskPath)
+{
+    call_ctx c;
+    call_begin(&c, FN_PHYSICAL_PATH);
+    const BOOL sizePtr = DiskPathSizeInBytes != NULL;
+    const ULONG sizeIn = sizePtr ? *DiskPathSizeInBytes : 0;
+    DWORD rc = c.faulted ? c.faultCode : physical_path_impl(VirtualDiskHandle, DiskPathSizeInBytes, DiskPath);
+    LeaveCriticalSection(&g.lock);
+
+    jbuf b;
+    jb_init(&b);
+    log_header(&b, &c, rc);
+    jb_key(&b, "handle"); jb_handle(&b, VirtualDiskHandle);
+    jb_key(&b, "sizePtr"); jb_bool(&b, sizePtr);
+    jb_key(&b, "sizeIn");
+    if (sizePtr) jb_u64(&b, sizeIn); else jb_null(&b);
+    jb_key(&b, "bufferPtr"); jb_bool(&b, DiskPath != NULL);
+    jb_key(&b, "sizeOut");
+    if (sizePtr) jb_u64(&b, *DiskPathSizeInBytes); else jb_null(&b);
+    jb_key(&b, "physicalPath");
+    if (rc == ERROR_SUCCESS && !c.faulted && DiskPath) jb_wstr(&b, DiskPath); else jb_null(&b);
+    log_append(&c, &b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ test controls */
+
+/* Size protocol as GetVirtualDiskPhysicalPath: *size in bytes including the terminating NUL. */
+static DWORD emit(char *json, char *buf, DWORD *size)
+{
+    if (!json)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    size_t need = strlen(json) + 1;
+    DWORD rc;
+    if (need > MAXDWORD) {
+        rc = ERROR_NOT_ENOUGH_MEMORY;
+    } else if (*size < need) {
+        *size = (DWORD)need;
+        rc = ERROR_INSUFFICIENT_BUFFER;
+    } else if (!buf) {
+        rc = ERROR_INVALID_PARAMETER;
+    } else {
+        memcpy(buf, json, need);
+        *size = (DWORD)need;
+        rc = ERROR_SUCCESS;
+    }
+    free(json);
+    return rc;
+}
+
+DWORD WINAPI SimGetLog(char *buf, DWORD *size)
+{
+    if (!size)
+        return ERROR_INVALID_PARAMETER;
+    jbuf b;
+    jb_init(&b);
+    EnterCriticalSection(&g.lock);
+    sweep_locked();
+    jb_raw(&b, "[");
+    for (size_t i = 0; i < g.logLen; i++) {
+        jb_sep(&b);
+        jb_raw(&b, g.log[i].json);
+    }
+    jb_raw(&b, "]");
+    LeaveCriticalSection(&g.lock);
+    return emit(jb_take(&b), buf, size);
+}
+
+DWORD WINAPI SimGetState(char *buf, DWORD *size)
+{
+    if (!size)
+        return ERROR_INVALID_PARAMETER;
+    jbuf b;
+    jb_init(&b);
+    EnterCriticalSection(&g.lock);
+    sweep_locked();
+    jb_raw(&b, "{");
+    jb_key(&b, "handles");
+    jb_raw(&b, "[");
+    for (handle_rec *r = g.handles; r; r = r->next) {
+        jb_sep(&b);
+        jb_raw(&b, "{");
+        jb_key(&b, "handle"); jb_handle(&b, r->handle);
+        jb_key(&b, "path"); jb_wstr(&b, r->path);
+        jb_key(&b, "fullPath"); jb_wstr(&b, r->fullPath);
+        jb_key(&b, "storageType"); jb_storage_type(&b, &r->type);
+        jb_key(&b, "version"); jb_u64(&b, r->version);
+        jb_key(&b, "access"); jb_u64(&b, r->access);
+        jb_key(&b, "flags"); jb_u64(&b, r->flags);
+        jb_key(&b, "rwDepth");
+        if (r->version == OPEN_VIRTUAL_DISK_VERSION_1) jb_u64(&b, r->rwDepth); else jb_null(&b);
+        jb_key(&b, "readOnly"); jb_bool(&b, r->readOnly);
+        jb_key(&b, "getInfoOnly"); jb_bool(&b, r->getInfoOnly);
+        jb_raw(&b, "}");
+    }
+    jb_raw(&b, "]");
+    jb_key(&b, "attached");
+    jb_raw(&b, "[");
+    for (attach_rec *a = g.attached; a; a = a->next) {
+        jb_sep(&b);
+        jb_raw(&b, "{");
+        jb_key(&b, "path"); jb_wstr(&b, a->path);
+        jb_key(&b, "fullPath"); jb_wstr(&b, a->fullPath);
+        jb_key(&b, "storageType"); jb_storage_type(&b, &a->type);
+        jb_key(&b, "physicalPath"); jb_wstr(&b, a->physicalPath);
+        jb_key(&b, "permanent"); jb_bool(&b, a->permanent);
+        jb_key(&b, "readOnly"); jb_bool(&b, a->readOnly);
+        jb_key(&b, "flags"); jb_u64(&b, a->flags);
+        jb_key(&b, "handle"); jb_handle(&b, a->ownerHandle);
+        jb_key(&b, "handleOpen"); jb_bool(&b, a->owner != NULL);
+        jb_key(&b, "restrictedOffset");
+        if (a->restricted) jb_u64str(&b, a->restrictedOffset); else jb_null(&b);
+        jb_key(&b, "restrictedLength");
+        if (a->restricted) jb_u64str(&b, a->restrictedLength); else jb_null(&b);
+        jb_raw(&b, "}");
+    }
+    jb_raw(&b, "]");
+    jb_key(&b, "handlesCreated"); jb_u64(&b, g.handlesCreated);
+    jb_key(&b, "handlesClosed"); jb_u64(&b, g.handlesClosed);
+    jb_key(&b, "autoDetached"); jb_u64(&b, g.autoDetached);
+    jb_raw(&b, "}");
+    LeaveCriticalSection(&g.lock);
+    return emit(jb_take(&b), buf, size);
+}
+
+static void reset_locked(void)
+{
+    while (g.handles) {
+        handle_rec *r = g.handles;
+        g.handles = r->next;
+        free_handle(r);
+    }
+    while (g.attached) {
+        attach_rec *a = g.attached;
+        g.attached = a->next;
+        free_attach(a);
+    }
+    for (size_t i = 0; i < g.logLen; i++)
+        free(g.log[i].json);
+    free(g.log);
+    g.log = NULL;
+    g.logLen = g.logCap = 0;
+    for (int i = 0; i < FN_COUNT; i++)
+        g.faultCode[i] = g.faultCount[i] = g.delayMs[i] = 0;
+    g.seq = 0;
+    g.generation++;
+    g.nextPhysicalDrive = 2;
+    g.nextCdrom = 1;
+    g.handlesCreated = g.handlesClosed = g.autoDetached = 0;
+}
+
+/* Forgets everything (no sweep needed: every record goes, its read end closed; nothing counts as "seen closed"). */
+void WINAPI SimReset(void)
+{
+    EnterCriticalSection(&g.lock);
+    reset_locked();
+    LeaveCriticalSection(&g.lock);
+}
+
+static int fn_index(const WCHAR *name)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < FN_COUNT; i++)
+        if (wcscmp(name, FN_NAMES_W[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* The next `count` calls of `function` return `code` (after logging) without doing anything.
+   count 0 clears; count INFINITE (0xFFFFFFFF) never runs out. Unknown names are ignored. */
+void WINAPI SimSetFault(const WCHAR *function, DWORD code, DWORD count)
+{
+    int i = fn_index(function);
+    if (i < 0)
+        return;
+    EnterCriticalSection(&g.lock);
+    sweep_locked();
+    g.faultCode[i] = code;
+    g.faultCount[i] = count;
+    LeaveCriticalSection(&g.lock);
+}
+
+/* `function` sleeps `ms` (outside the simulator's lock) before doing its work; 0 clears. */
+void WINAPI SimSetDelay(const WCHAR *function, DWORD ms)
+{
+    int i = fn_index(function);
+    if (i < 0)
+        return;
+    EnterCriticalSection(&g.lock);
+    sweep_locked();
+    g.delayMs[i] = ms;
+    LeaveCriticalSection(&g.lock);
+}
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
+{
+    (void)instance;
+    (void)reserved;
+    if (reason == DLL_PROCESS_ATTACH) {
+        InitializeCriticalSection(&g.lock);
+        QueryPerformanceFrequency(&g.qpcFreq);
+        g.nextPhysicalDrive = 2;
+        g.nextCdrom = 1;
+    }
+    return TRUE;
+}
