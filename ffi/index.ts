@@ -20,17 +20,27 @@ export interface Bindings {
   advapi32: Advapi32;
 }
 
-let loader: LibraryLoader = loadSystemLibrary;
-let cached: Bindings | undefined;
+interface State {
+  loader: LibraryLoader;
+  cached: Bindings | undefined;
+}
+
+// One state per process, even when a module loader gives this file two instances (tsx compiles it for
+// require() and for import() separately): the seam set through one must be the one the other uses.
+const state = ((globalThis as { [key: symbol]: State | undefined })[Symbol.for('virtdisk.ffi')] ??= {
+  loader: loadSystemLibrary,
+  cached: undefined,
+});
 
 /** The declared functions, loading the libraries on first use. Throws off Windows (code ERR_UNSUPPORTED_PLATFORM). */
 export function bindings(): Bindings {
-  cached ??= {
+  const { loader } = state;
+  state.cached ??= {
     kernel32: declareKernel32(loader('kernel32')),
     advapi32: declareAdvapi32(loader('advapi32')),
     virtdisk: declareVirtdisk(loader('virtdisk')),
   };
-  return cached;
+  return state.cached;
 }
 
 /**
@@ -38,6 +48,6 @@ export function bindings(): Bindings {
  * Takes effect on the next call into Windows.
  */
 export function setLibraryLoader(next: LibraryLoader = loadSystemLibrary): void {
-  loader = next;
-  cached = undefined;
+  state.loader = next;
+  state.cached = undefined;
 }

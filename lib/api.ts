@@ -58,7 +58,7 @@ export async function detachVirtualDisk(path: string, options?: DetachOptions): 
 
 async function open(call: OpenCall, options: { signal?: AbortSignal; windowsBuild?: number } | undefined): Promise<VirtualDisk> {
   options?.signal?.throwIfAborted();
-  const { virtdisk } = windows();
+  const { virtdisk } = await windows();
   const handle: [bigint | null] = [null];
   const result = await callAsync(
     virtdisk.OpenVirtualDisk, call.VirtualStorageType, call.Path, call.VirtualDiskAccessMask, call.Flags, call.Parameters, handle,

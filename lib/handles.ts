@@ -48,9 +48,6 @@ export function releaseHandle(entry: OpenHandle): bigint | undefined {
 export function closeDropped(entry: OpenHandle): void {
   const handle = releaseHandle(entry);
   if (handle === undefined) return;
-  try {
-    callAsync(windows().kernel32.CloseHandle, handle).catch(() => {});
-  } catch {
-    // Nothing to report to: the owner is gone.
-  }
+  // Nothing to report a failure to: the owner is gone.
+  windows().then(({ kernel32 }) => callAsync(kernel32.CloseHandle, handle)).catch(() => {});
 }

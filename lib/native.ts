@@ -1,13 +1,19 @@
 // Calls into Windows: the bindings (with the platform check), the asynchronous call queue, and the
 // Win32 error → VirtualDiskError mapping.
-import { bindings, FORMAT_MESSAGE_FROM_SYSTEM, FORMAT_MESSAGE_IGNORE_INSERTS, type Bindings, type NativeFunction } from '../ffi/index.ts';
+import type { Bindings, NativeFunction } from '../ffi/index.ts';
+import { FORMAT_MESSAGE_FROM_SYSTEM, FORMAT_MESSAGE_IGNORE_INSERTS } from '../types/constants.ts';
 import { VirtualDiskError } from './errors.ts';
 import { hintFor } from './hints.ts';
 import { win32ErrorName } from './win32-errors.ts';
 
-export function windows(): Bindings {
+// The raw layer (and koffi's native addon with it) loads on the first call into Windows, not at import:
+// importing the package stays cheap, and the pure parts (validation, errors) work where koffi cannot load.
+let ffi: typeof import('../ffi/index.ts') | undefined;
+
+export async function windows(): Promise<Bindings> {
   try {
-    return bindings();
+    ffi ??= await import('../ffi/index.ts');
+    return ffi.bindings();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new VirtualDiskError((error as Error).message, {
@@ -56,7 +62,9 @@ export async function callAsync<Args extends unknown[], Result>(
 export function systemMessage(code: number): string {
   try {
     const buffer = Buffer.alloc(2 * 1024);
-    const length = windows().kernel32.FormatMessageW(
+    const kernel32 = ffi?.bindings().kernel32;
+    if (!kernel32) return '';
+    const length = kernel32.FormatMessageW(
       FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, null, code >>> 0, 0, buffer, 1024, null,
     );
     return buffer.toString('utf16le', 0, 2 * length).trim();

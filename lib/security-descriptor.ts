@@ -10,7 +10,7 @@ export async function withSecurityDescriptor<T>(
   use: (securityDescriptor: bigint | null) => Promise<T>,
 ): Promise<T> {
   if (sddl === undefined) return use(null);
-  const { advapi32, kernel32 } = windows();
+  const { advapi32, kernel32 } = await windows();
   const descriptor: [bigint | null] = [null];
   // Synchronous on purpose: an in-memory conversion, whose last error lives on this thread, so it must be
   // read here, right after the call.

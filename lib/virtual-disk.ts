@@ -65,7 +65,7 @@ export class VirtualDisk {
       if (!verdict.ok) throw verdict.error;
       options?.signal?.throwIfAborted();
       const { Flags, ProviderSpecificFlags, Parameters, SecurityDescriptor } = verdict.call;
-      const { virtdisk } = windows();
+      const { virtdisk } = await windows();
       const handle = this.#handle();
       const result = await withSecurityDescriptor(SecurityDescriptor, (descriptor) =>
         callAsync(virtdisk.AttachVirtualDisk, handle, descriptor, Flags, ProviderSpecificFlags, Parameters, null));
@@ -85,7 +85,7 @@ export class VirtualDisk {
       });
       if (!verdict.ok) throw verdict.error;
       options?.signal?.throwIfAborted();
-      const { virtdisk } = windows();
+      const { virtdisk } = await windows();
       const { Flags, ProviderSpecificFlags } = verdict.call;
       const result = await callAsync(virtdisk.DetachVirtualDisk, this.#handle(), Flags, ProviderSpecificFlags);
       if (result !== ERROR_SUCCESS) throw win32Error(result, 'DetachVirtualDisk', this.path);
@@ -101,7 +101,7 @@ export class VirtualDisk {
       const syscall = 'GetVirtualDiskPhysicalPath';
       const handleError = checkHandle(syscall, this.#describe(open));
       if (handleError) throw handleError;
-      const { virtdisk } = windows();
+      const { virtdisk } = await windows();
       let size = 2 * 261;
       for (let attempt = 0; attempt < 4; attempt++) {
         options?.signal?.throwIfAborted();
@@ -138,7 +138,8 @@ export class VirtualDisk {
     attachedDisks.delete(this);
     const handle = releaseHandle(this.#entry);
     if (handle === undefined) return;
-    const closed = await callAsync(windows().kernel32.CloseHandle, handle);
+    const { kernel32 } = await windows();
+    const closed = await callAsync(kernel32.CloseHandle, handle);
     if (!closed) {
       // The last error stays on the worker thread that made the call, so it cannot be reported.
       throw new VirtualDiskError(`CloseHandle failed for '${this.path}'.`, { code: 'ERR_CLOSE_HANDLE', syscall: 'CloseHandle', path: this.path });
