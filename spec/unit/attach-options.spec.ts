@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { attachVirtualDisk, openVirtualDisk } from '../../lib/index.ts';
 import * as sdk from '../../types/constants.ts';
+import { FLAG_OPTIONS } from '../helpers/attach-flag-options.ts';
 import { installFakeWindows, type FakeWindows } from '../helpers/fake-windows.ts';
 
 const BUILD = 26100;
@@ -18,20 +19,8 @@ describe('attach options → AttachVirtualDisk arguments', () => {
     return { handle, descriptor, flags, providerFlags, parameters, overlapped };
   }
 
-  const flagOptions = [
-    ['readOnly', sdk.ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY],
-    ['noDriveLetter', sdk.ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER],
-    ['permanent', sdk.ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME],
-    ['noLocalHost', sdk.ATTACH_VIRTUAL_DISK_FLAG_NO_LOCAL_HOST],
-    ['noSecurityDescriptor', sdk.ATTACH_VIRTUAL_DISK_FLAG_NO_SECURITY_DESCRIPTOR],
-    ['bypassDefaultEncryptionPolicy', sdk.ATTACH_VIRTUAL_DISK_FLAG_BYPASS_DEFAULT_ENCRYPTION_POLICY],
-    ['nonPnp', sdk.ATTACH_VIRTUAL_DISK_FLAG_NON_PNP],
-    ['singlePartition', sdk.ATTACH_VIRTUAL_DISK_FLAG_SINGLE_PARTITION],
-    ['registerVolume', sdk.ATTACH_VIRTUAL_DISK_FLAG_REGISTER_VOLUME],
-    ['atBoot', sdk.ATTACH_VIRTUAL_DISK_FLAG_AT_BOOT],
-  ] as const;
 
-  for (const [option, flag] of flagOptions) {
+  for (const [option, flag] of FLAG_OPTIONS) {
     it(`${option}: true sets 0x${flag.toString(16)} and nothing else; false sets nothing`, async () => {
       expect((await attachArgs({ [option]: true })).flags).to.equal(flag);
       fake.fn.AttachVirtualDisk!.resetHistory();

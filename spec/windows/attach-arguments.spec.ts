@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { attachVirtualDisk, openVirtualDisk } from '../../lib/index.ts';
 import * as sdk from '../../types/constants.ts';
+import { FLAG_OPTIONS } from '../helpers/attach-flag-options.ts';
 import { imageFolder } from './images.ts';
 import { simulator } from './simulator.ts';
 
@@ -39,20 +40,8 @@ describe('on the Windows ABI: arguments as the DLL sees them', () => {
     expect(open!.params).to.include({ version: 1, rwDepth: 1 });
   });
 
-  const flagOptions = [
-    ['readOnly', sdk.ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY],
-    ['noDriveLetter', sdk.ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER],
-    ['permanent', sdk.ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME],
-    ['noLocalHost', sdk.ATTACH_VIRTUAL_DISK_FLAG_NO_LOCAL_HOST],
-    ['noSecurityDescriptor', sdk.ATTACH_VIRTUAL_DISK_FLAG_NO_SECURITY_DESCRIPTOR],
-    ['bypassDefaultEncryptionPolicy', sdk.ATTACH_VIRTUAL_DISK_FLAG_BYPASS_DEFAULT_ENCRYPTION_POLICY],
-    ['nonPnp', sdk.ATTACH_VIRTUAL_DISK_FLAG_NON_PNP],
-    ['singlePartition', sdk.ATTACH_VIRTUAL_DISK_FLAG_SINGLE_PARTITION],
-    ['registerVolume', sdk.ATTACH_VIRTUAL_DISK_FLAG_REGISTER_VOLUME],
-    ['atBoot', sdk.ATTACH_VIRTUAL_DISK_FLAG_AT_BOOT],
-  ] as const;
 
-  for (const [option, flag] of flagOptions) {
+  for (const [option, flag] of FLAG_OPTIONS) {
     it(`${option} arrives as Flags 0x${flag.toString(16)} with version 1 parameters (Reserved 0 at 8)`, async () => {
       const disk = await attachVirtualDisk(images.image(`${option}.vhdx`), { [option]: true, windowsBuild: BUILD });
       await disk.detach();
