@@ -55,14 +55,14 @@ export class VirtualDisk {
    */
   attach(options?: AttachOptions): Promise<void> {
     return this.#serialize(async (open) => {
+      const verdict = checkAttach(this.#describe(open), options, { windowsBuild: options?.windowsBuild ?? this.#windowsBuild });
+      if (!verdict.ok) throw verdict.error;
       if (this.#entry.attached) {
         throw new VirtualDiskError(`AttachVirtualDisk '${this.path}': this VirtualDisk already attached the image.`, {
           code: 'ERR_ALREADY_ATTACHED', syscall: 'AttachVirtualDisk', path: this.path,
           hint: 'Detach it first, or keep using it as it is.',
         });
       }
-      const verdict = checkAttach(this.#describe(open), options, { windowsBuild: options?.windowsBuild ?? this.#windowsBuild });
-      if (!verdict.ok) throw verdict.error;
       options?.signal?.throwIfAborted();
       const { Flags, ProviderSpecificFlags, Parameters, SecurityDescriptor } = verdict.call;
       const { virtdisk } = await windows();
