@@ -59,6 +59,13 @@ describe('lifetime', () => {
     expect(nativeCalls(fake).length).to.equal(before);
   });
 
+  it('a closed disk that stays permanently attached refuses attach as closed, not as attached', async () => {
+    const disk = await attachVirtualDisk('C:\\permanent.vhdx', { permanent: true });
+    await disk.close();
+    const error = await disk.attach().then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(InvalidParameterError).with.property('parameter', 'VirtualDiskHandle');
+  });
+
   it('a call made before close() still runs; close() waits for it', async () => {
     const disk = await openVirtualDisk('C:\\data.vhdx');
     const attaching = disk.attach();
