@@ -234,6 +234,12 @@ export function checkHandle(syscall: string, handle: HandleDescription): Invalid
   });
 }
 
+/** The handle rule, plus the ISO rule for an ISO handle: what every handle-taking call checks first. */
+function checkUsableHandle(syscall: string, handle: HandleDescription, context?: CheckContext): InvalidParameterError | undefined {
+  return checkHandle(syscall, handle)
+    ?? (handle.storageType === 'iso' ? isoTooOld(syscall, handle.path, buildOf(undefined, context)) : undefined);
+}
+
 function canAttachReadWrite(handle: HandleDescription): boolean {
   if (handle.openVersion === OPEN_VIRTUAL_DISK_VERSION_1) return (handle.access & VIRTUAL_DISK_ACCESS_ATTACH_RW) !== 0;
   return !handle.readOnly && !handle.getInfoOnly;
@@ -256,12 +262,8 @@ export function checkAttachCall(
   const imagePath = handle.path;
   const build = buildOf(undefined, context);
 
-  const handleError = checkHandle(syscall, handle);
-  if (handleError) return handleError;
-  if (handle.storageType === 'iso') {
-    const tooOld = isoTooOld(syscall, imagePath, build);
-    if (tooOld) return tooOld;
-  }
+  const usable = checkUsableHandle(syscall, handle, context);
+  if (usable) return usable;
 
   const { Flags, Parameters } = call;
   const undocumented = (Flags & ~DOCUMENTED_ATTACH_FLAGS) >>> 0;
@@ -366,12 +368,8 @@ export function checkDetachCall(
 ): InvalidParameterError | undefined {
   const syscall = 'DetachVirtualDisk';
   const imagePath = handle.path;
-  const handleError = checkHandle(syscall, handle);
-  if (handleError) return handleError;
-  if (handle.storageType === 'iso') {
-    const tooOld = isoTooOld(syscall, imagePath, buildOf(undefined, context));
-    if (tooOld) return tooOld;
-  }
+  const usable = checkUsableHandle(syscall, handle, context);
+  if (usable) return usable;
   const openedForDetach = handle.openVersion === OPEN_VIRTUAL_DISK_VERSION_1
     ? (handle.access & VIRTUAL_DISK_ACCESS_DETACH) !== 0
     : !handle.getInfoOnly;

@@ -9,6 +9,7 @@
  * Handles appear in the JSON as decimal strings: compare with String(handle) for a koffi BigInt handle.
  */
 import koffi from 'koffi';
+import { systemLibraryPath } from '../../ffi/index.ts';
 
 export const SIM_FUNCTIONS = [
   'OpenVirtualDisk',
@@ -182,22 +183,12 @@ interface Controls {
 
 let loaded: Controls | undefined;
 
-function systemDirectory(): string {
-  const kernel32 = koffi.load('kernel32.dll');
-  const GetSystemDirectoryW = kernel32.func('uint32 __stdcall GetSystemDirectoryW(void *buffer, uint32 size)');
-  const chars = 1024;
-  const buffer = Buffer.alloc(chars * 2);
-  const n = GetSystemDirectoryW(buffer, chars) as number;
-  if (n === 0 || n >= chars) throw new Error(`GetSystemDirectoryW failed (returned ${n})`);
-  return buffer.toString('utf16le', 0, n * 2);
-}
-
 function controls(): Controls {
   if (loaded) return loaded;
   if (process.platform !== 'win32') {
     throw new Error('the virtdisk simulator controls need Windows (node.exe under Wine): see spec/windows/run.sh');
   }
-  const path = `${systemDirectory()}\\virtdisk.dll`;
+  const path = systemLibraryPath('virtdisk'); // where the library loads it from
   const dll = koffi.load(path);
   try {
     const getLog = dll.func('uint32 __stdcall SimGetLog(void *buffer, _Inout_ uint32 *size)');
