@@ -2,6 +2,7 @@
 import { declareAdvapi32, type Advapi32 } from './advapi32.ts';
 import { declareKernel32, type Kernel32 } from './kernel32.ts';
 import { loadSystemLibrary, type LibraryLoader } from './libraries.ts';
+import { seam } from './seam.ts';
 import { declareVirtdisk, type Virtdisk } from './virtdisk.ts';
 
 export * from '../types/constants.ts';
@@ -10,7 +11,8 @@ export type { NativeFunction, OutParameter } from './native-function.ts';
 export type { Advapi32 } from './advapi32.ts';
 export type { Kernel32 } from './kernel32.ts';
 export type { Virtdisk } from './virtdisk.ts';
-export { getSystemDirectory, loadSystemLibrary, systemLibraryPath } from './libraries.ts';
+export { libraryLoaderOverridden } from './seam.ts';
+export { getSystemDirectory, loadSystemLibrary, residentAsyncPools, systemLibraryPath } from './libraries.ts';
 export type { DllName, LibraryLoader, NativeLibrary } from './libraries.ts';
 export { declareAdvapi32, declareKernel32, declareVirtdisk };
 
@@ -20,34 +22,22 @@ export interface Bindings {
   advapi32: Advapi32;
 }
 
-interface State {
-  loader: LibraryLoader;
-  cached: Bindings | undefined;
-}
-
-// One state per process, even when a module loader gives this file two instances (tsx compiles it for
-// require() and for import() separately): the seam set through one must be the one the other uses.
-const state = ((globalThis as { [key: symbol]: State | undefined })[Symbol.for('virtdisk.ffi')] ??= {
-  loader: loadSystemLibrary,
-  cached: undefined,
-});
-
 /** The declared functions, loading the libraries on first use. Throws off Windows (code ERR_UNSUPPORTED_PLATFORM). */
 export function bindings(): Bindings {
-  const { loader } = state;
-  state.cached ??= {
+  const loader = seam.loader ?? loadSystemLibrary;
+  seam.cached ??= {
     kernel32: declareKernel32(loader('kernel32')),
     advapi32: declareAdvapi32(loader('advapi32')),
     virtdisk: declareVirtdisk(loader('virtdisk')),
-  };
-  return state.cached;
+  } satisfies Bindings;
+  return seam.cached as Bindings;
 }
 
 /**
  * The test seam: load these libraries instead of System32's (call with no argument to go back).
  * Takes effect on the next call into Windows.
  */
-export function setLibraryLoader(next: LibraryLoader = loadSystemLibrary): void {
-  state.loader = next;
-  state.cached = undefined;
+export function setLibraryLoader(next?: LibraryLoader): void {
+  seam.loader = next === loadSystemLibrary ? undefined : next;
+  seam.cached = undefined;
 }

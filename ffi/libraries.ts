@@ -46,3 +46,8 @@ function assertWindows(): void {
     });
   }
 }
+
+/** koffi's resident_async_pools: asynchronous calls beyond it allocate and free their call memory each time. */
+export function residentAsyncPools(): number {
+  return koffi.config().resident_async_pools ?? 8;
+}

@@ -1,8 +1,8 @@
 // virtdisk: attach, detach and manage Windows virtual disks from Node.js.
 export { attachVirtualDisk, detachVirtualDisk, openVirtualDisk } from './api.ts';
 export { VirtualDisk } from './virtual-disk.ts';
-export { InvalidParameterError, VirtualDiskError } from './errors.ts';
-export type { InvalidParameterDetails, VirtualDiskErrorDetails } from './errors.ts';
+export { AbortError, InvalidArgumentError, InvalidParameterError, PreconditionError, VirtualDiskError } from './errors.ts';
+export type { CheckError, InvalidParameterDetails, RuleDetails, VirtualDiskErrorDetails } from './errors.ts';
 export {
   attachCallFromOptions, checkAttach, checkAttachCall, checkDetach, checkDetachCall, checkHandle, checkOpen,
   describeOpenedHandle,

@@ -1,8 +1,9 @@
-// Calls into Windows: the bindings (with the platform check), the asynchronous call queue, and the
+// Calls into Windows: the bindings (after the platform check), the asynchronous call queue, and the
 // Win32 error → VirtualDiskError mapping.
 import type { Bindings, NativeFunction } from '../ffi/index.ts';
+import { libraryLoaderOverridden } from '../ffi/seam.ts';
 import { FORMAT_MESSAGE_FROM_SYSTEM, FORMAT_MESSAGE_IGNORE_INSERTS } from '../types/constants.ts';
-import { VirtualDiskError } from './errors.ts';
+import { AbortError, throwIfAborted, VirtualDiskError } from './errors.ts';
 import { hintFor } from './hints.ts';
 import { win32ErrorName } from './win32-errors.ts';
 
@@ -10,7 +11,14 @@ import { win32ErrorName } from './win32-errors.ts';
 // importing the package stays cheap, and the pure parts (validation, errors) work where koffi cannot load.
 let ffi: typeof import('../ffi/index.ts') | undefined;
 
+/** The declared functions. Off Windows (and without a test seam) rejects with ERR_UNSUPPORTED_PLATFORM before loading anything. */
 export async function windows(): Promise<Bindings> {
+  if (process.platform !== 'win32' && !libraryLoaderOverridden()) {
+    throw new VirtualDiskError(`virtdisk.dll exists only on Windows, not on ${process.platform}.`, {
+      code: 'ERR_UNSUPPORTED_PLATFORM',
+      hint: 'The check* functions and the errors work on every OS; calls into Windows need Windows 7 or later.',
+    });
+  }
   try {
     ffi ??= await import('../ffi/index.ts');
     return ffi.bindings();
@@ -23,39 +31,84 @@ export async function windows(): Promise<Bindings> {
   }
 }
 
-// koffi refuses an asynchronous call past its queue limit (max_async_calls, 256 by default): keep well
-// below it however many calls callers start at once, and leave room for other koffi users in the process.
-const MAX_CALLS_IN_FLIGHT = 64;
+// koffi runs `.async` calls on libuv's thread pool, the pool fs, dns.lookup, zlib and crypto use too
+// (UV_THREADPOOL_SIZE threads, 4 by default). A slow virtdisk call holds its thread for as long as Windows
+// takes, so the library keeps at least one thread free for the rest of the process, and stays within
+// koffi's resident_async_pools (past it koffi allocates and frees call memory on every call).
+// Calls beyond the limit wait here, in order.
+let limit: number | undefined;
 let inFlight = 0;
-const waiting: Array<() => void> = [];
+const waiting = new Set<{ start: () => void }>();
 
-async function takeSlot(): Promise<void> {
-  if (inFlight < MAX_CALLS_IN_FLIGHT) {
+/** libuv's pool size as libuv reads it (uv_threadpool.c: atoi, 0 → 1, at most 1024, 4 when unset). */
+export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const setting = env.UV_THREADPOOL_SIZE;
+  if (setting === undefined || setting === '') return 4;
+  const size = Number.parseInt(setting, 10);
+  return Math.min(1024, Math.max(1, Number.isNaN(size) ? 0 : size));
+}
+
+/** How many virtdisk calls may be in flight at once: min(resident_async_pools, pool size − 1), at least 1. */
+export function callsInFlightLimit(residentAsyncPools: number, poolSize: number): number {
+  return Math.max(1, Math.min(residentAsyncPools, poolSize - 1));
+}
+
+function takeSlot(signal: AbortSignal | undefined): Promise<void> | void {
+  throwIfAborted(signal);
+  limit ??= callsInFlightLimit(ffi?.residentAsyncPools() ?? 8, threadPoolSize());
+  if (inFlight < limit) {
     inFlight++;
     return;
   }
-  await new Promise<void>((resolve) => waiting.push(resolve));
+  return new Promise<void>((resolve, reject) => {
+    const waiter = {
+      start: () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+    };
+    const onAbort = () => {
+      waiting.delete(waiter);
+      reject(new AbortError(undefined, { cause: signal?.reason }));
+    };
+    waiting.add(waiter);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function giveSlot(): void {
-  const next = waiting.shift();
-  if (next) next(); // the slot passes straight to the next caller
-  else inFlight--;
+  const next = waiting.values().next();
+  if (next.done) {
+    inFlight--;
+    return;
+  }
+  waiting.delete(next.value);
+  next.value.start(); // the slot passes straight to the next caller
 }
 
-/** Runs `fn` on koffi's worker threads, so the event loop never waits for Windows. */
+/**
+ * Runs `fn` on koffi's worker threads, so the event loop never waits for Windows. A signal aborted before
+ * the call leaves the queue stops it (AbortError); once in Windows, the call runs to its end.
+ */
 export async function callAsync<Args extends unknown[], Result>(
+  signal: AbortSignal | undefined,
   fn: NativeFunction<Args, Result>,
   ...args: Args
 ): Promise<Result> {
-  await takeSlot();
+  await takeSlot(signal);
   try {
+    throwIfAborted(signal);
     return await new Promise<Result>((resolve, reject) => {
       fn.async(...args, (error: unknown, result: Result) => (error ? reject(error) : resolve(result)));
     });
   } finally {
     giveSlot();
   }
+}
+
+/** The queue's state, for specs and benchmarks. */
+export function callQueueState(): { limit: number | undefined; inFlight: number; waiting: number } {
+  return { limit, inFlight, waiting: waiting.size };
 }
 
 /** The system's own message for a Win32 error, in the user's language; '' when it has none. */
@@ -79,6 +132,6 @@ export function win32Error(errno: number, syscall: string, path?: string): Virtu
   const message = systemMessage(errno) || 'Windows gave no message for this error.';
   const hint = hintFor(syscall, code);
   return new VirtualDiskError(`${syscall}${path ? ` '${path}'` : ''}: ${message} (${code}, ${errno >>> 0})`, {
-    code, errno: errno >>> 0, syscall, ...(path !== undefined && { path }), ...(hint !== undefined && { hint }),
+    code, errno: errno >>> 0, syscall, path, hint,
   });
 }

@@ -1,17 +1,28 @@
-// Shape checks for option objects: unknown keys (typos) and wrong types are caught before anything else.
-import { InvalidParameterError } from './errors.ts';
+// Arguments are read exactly once into a plain snapshot, then checked, then used: the native call is built
+// from the snapshot alone. A getter that answers differently on its second read, a prototype property, a
+// Proxy or a Map can therefore never slip a value past the checks (koffi aborts the whole process when a
+// uint64 struct field gets null or a string).
+import { InvalidArgumentError, type CheckError } from './errors.ts';
 import { isStorageType } from './storage-type.ts';
 
-type Kind = 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange';
+export type Kind = 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange';
 
-export const OPEN_OPTION_KINDS: Readonly<Record<string, Kind>> = {
+export type Snapshot<T> = { ok: true; value: T } | { ok: false; error: CheckError };
+
+/** A restricted range as the snapshot holds it: bigints, checked against the uint64 fields they fill. */
+export interface RangeSnapshot {
+  offset: bigint;
+  length: bigint;
+}
+
+export const OPEN_OPTION_KINDS = {
   signal: 'signal',
   windowsBuild: 'build',
   readOnly: 'boolean',
   storageType: 'storageType',
-};
+} as const satisfies Record<string, Kind>;
 
-export const ATTACH_OPTION_KINDS: Readonly<Record<string, Kind>> = {
+export const ATTACH_OPTION_KINDS = {
   signal: 'signal',
   windowsBuild: 'build',
   readOnly: 'boolean',
@@ -27,13 +38,32 @@ export const ATTACH_OPTION_KINDS: Readonly<Record<string, Kind>> = {
   restrictedRange: 'restrictedRange',
   securityDescriptor: 'sddl',
   providerSpecificFlags: 'uint32',
-};
+} as const satisfies Record<string, Kind>;
 
-export const DETACH_OPTION_KINDS: Readonly<Record<string, Kind>> = {
+export const ATTACH_VIRTUAL_DISK_OPTION_KINDS = { ...OPEN_OPTION_KINDS, ...ATTACH_OPTION_KINDS } as const;
+
+export const DETACH_OPTION_KINDS = {
   signal: 'signal',
   windowsBuild: 'build',
   storageType: 'storageType',
-};
+} as const satisfies Record<string, Kind>;
+
+export const CALL_OPTION_KINDS = { signal: 'signal' } as const satisfies Record<string, Kind>;
+
+export const CHECK_CONTEXT_KINDS = { windowsBuild: 'build' } as const satisfies Record<string, Kind>;
+
+interface KindValue {
+  boolean: boolean;
+  uint32: number;
+  build: number;
+  signal: AbortSignal;
+  storageType: import('../types/index.ts').StorageType;
+  sddl: string;
+  restrictedRange: RangeSnapshot;
+}
+
+/** The snapshot of an options object with these kinds: every option optional, each of its checked type. */
+export type OptionsSnapshot<Kinds extends Record<string, Kind>> = { readonly [K in keyof Kinds]?: KindValue[Kinds[K]] };
 
 const EXPECTED: Readonly<Record<Kind, string>> = {
   boolean: 'true or false',
@@ -42,65 +72,176 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   signal: 'an AbortSignal',
   storageType: "'iso', 'vhd', 'vhdx' or 'vhdset'",
   sddl: "a non-empty SDDL string without NUL characters, e.g. 'O:BAG:BAD:(A;;GA;;;WD)'",
-  restrictedRange: '{ offset: bigint, length: bigint } with 0 <= offset, 0 < length and offset + length < 2^64',
+  restrictedRange: '{ offset, length } (bigints or safe integers) with 0 <= offset, 0 < length and offset + length <= 2^64 - 1',
 };
 
-const UINT64_LIMIT = 1n << 64n;
+const UINT64_MAX = (1n << 64n) - 1n;
 
-function fits(kind: Kind, value: unknown): boolean {
-  switch (kind) {
-    case 'boolean': return typeof value === 'boolean';
-    case 'uint32': return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffffffff;
-    case 'build': return Number.isInteger(value) && (value as number) > 0;
-    case 'signal': return value instanceof AbortSignal;
-    case 'storageType': return isStorageType(value);
-    case 'sddl': return typeof value === 'string' && value.length > 0 && !value.includes('\0');
-    case 'restrictedRange': {
-      if (typeof value !== 'object' || value === null) return false;
-      const { offset, length } = value as { offset?: unknown; length?: unknown };
-      return typeof offset === 'bigint' && typeof length === 'bigint'
-        && offset >= 0n && length > 0n && offset + length < UINT64_LIMIT;
-    }
-  }
+/** Whether `value` is an object literal (or Object.create(null)): no class instance, array, Map or function. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
-/** The first problem with an options argument, as an InvalidParameterError; undefined when it is fine. */
-export function checkOptionShapes(
+/** Own enumerable string-keyed properties, each read exactly once (a getter is called once). */
+export function ownEntries(value: object): Array<[string, unknown]> {
+  const entries: Array<[string, unknown]> = [];
+  for (const key of Reflect.ownKeys(value)) {
+    if (typeof key !== 'string') continue;
+    const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
+    if (!descriptor?.enumerable) continue;
+    entries.push([key, descriptor.get ? Reflect.apply(descriptor.get, value, []) : descriptor.value]);
+  }
+  return entries;
+}
+
+/**
+ * Reads an options argument once into a fresh plain object holding only known options of the right type
+ * (undefined values left out). `undefined` reads as `{}`; anything but a plain object is refused.
+ */
+export function snapshotOptions<Kinds extends Record<string, Kind>>(
   syscall: string,
   options: unknown,
-  kinds: Readonly<Record<string, Kind>>,
-): InvalidParameterError | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    return new InvalidParameterError({
-      syscall, parameter: 'options', problem: `options must be an object, not ${describe(options)}.`,
-      rule: 'Every option is a named property of one options object.', fix: 'Pass an object such as { readOnly: true }, or nothing.',
-    });
+  kinds: Kinds,
+  path?: string,
+  parameter = 'options',
+): Snapshot<OptionsSnapshot<Kinds>> {
+  const refuse = (code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE', name: string, problem: string, expected: string, fix?: string, cause?: unknown) =>
+    ({ ok: false, error: new InvalidArgumentError(code, { syscall, parameter: name, problem, expected, fix, path, cause }) }) as const;
+  if (options === undefined) return { ok: true, value: {} };
+  let entries: Array<[string, unknown]>;
+  try {
+    if (!isPlainObject(options)) {
+      return refuse('ERR_INVALID_ARG_TYPE', parameter, `${parameter} is ${describe(options)}.`, 'a plain object such as { readOnly: true }, or undefined',
+        'Pass an object literal with the options as its own properties, or nothing.');
+    }
+    entries = ownEntries(options);
+  } catch (error) {
+    return refuse('ERR_INVALID_ARG_VALUE', parameter, `reading ${parameter} threw (${(error as Error)?.message ?? String(error)}).`,
+      'an object whose properties can be read', 'Pass an object literal.', error);
   }
-  for (const [key, value] of Object.entries(options)) {
-    const kind = kinds[key];
-    if (kind === undefined) {
+
+  const snapshot: Record<string, unknown> = {};
+  for (const [key, raw] of entries) {
+    if (!Object.hasOwn(kinds, key)) {
       const near = Object.keys(kinds).find((known) => known.toLowerCase() === key.toLowerCase());
-      return new InvalidParameterError({
-        syscall, parameter: key, problem: `'${key}' is not an option here.`,
-        rule: `The options are: ${Object.keys(kinds).join(', ')}.`,
-        fix: near ? `Did you mean '${near}'?` : 'Remove it.',
-      });
+      return refuse('ERR_INVALID_ARG_VALUE', key, `'${key}' is not an option of ${syscall}.`, `one of: ${Object.keys(kinds).join(', ')}`,
+        near ? `Did you mean '${near}'?` : 'Remove it.');
     }
-    if (value !== undefined && !fits(kind, value)) {
-      return new InvalidParameterError({
-        syscall, parameter: key, problem: `option '${key}' is ${describe(value)}.`,
-        rule: `'${key}' must be ${EXPECTED[kind]}.`, fix: `Pass ${EXPECTED[kind]}, or leave it out.`,
-      });
+    if (raw === undefined) continue;
+    const kind = kinds[key] as Kind;
+    const value = read(kind, raw);
+    if (value instanceof Problem) {
+      const name = value.field ? `${key}.${value.field}` : key;
+      return refuse(value.code, name, `option '${name}' is ${describe(value.value)}.`, value.field ? value.expected : EXPECTED[kind]);
     }
+    snapshot[key] = value;
   }
-  return undefined;
+  return { ok: true, value: snapshot as OptionsSnapshot<Kinds> };
 }
 
-function describe(value: unknown): string {
+/** A path argument: a non-empty primitive string without NUL characters (Windows would cut it at the NUL). */
+export function snapshotPath(syscall: string, value: unknown, parameter = 'path'): Snapshot<string> {
+  if (typeof value === 'string' && value.length > 0 && !value.includes('\0')) return { ok: true, value };
+  const problem = typeof value === 'string'
+    ? `the ${parameter} ${value.length === 0 ? 'is empty' : 'contains a NUL character'}.`
+    : `the ${parameter} is ${describe(value)}, not a string.`;
+  return {
+    ok: false,
+    error: new InvalidArgumentError(typeof value === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE', {
+      syscall, parameter, problem, expected: 'a non-empty string without NUL characters naming the image file',
+      fix: "Pass the image's file path, e.g. 'D:\\\\images\\\\data.vhdx'.",
+    }),
+  };
+}
+
+class Problem {
+  readonly value: unknown;
+  readonly code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE';
+  readonly field: string | undefined;
+  readonly expected: string;
+
+  constructor(value: unknown, code: Problem['code'], field?: string, expected = '') {
+    this.value = value;
+    this.code = code;
+    this.field = field;
+    this.expected = expected;
+  }
+}
+
+const abortedGetter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
+
+/** A real AbortSignal (a brand check: a look-alike object or a Proxy of one fails it). */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof value !== 'object' || value === null || abortedGetter === undefined) return false;
+  try {
+    abortedGetter.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isUint32(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
+}
+
+function read(kind: Kind, value: unknown): unknown {
+  const wrongType = (expectedType: string) => (typeof value === expectedType ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+  switch (kind) {
+    case 'boolean': return typeof value === 'boolean' ? value : new Problem(value, 'ERR_INVALID_ARG_TYPE');
+    case 'uint32': return isUint32(value) ? value : new Problem(value, wrongType('number'));
+    case 'build': return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : new Problem(value, wrongType('number'));
+    case 'signal': return isAbortSignal(value) ? value : new Problem(value, 'ERR_INVALID_ARG_TYPE');
+    case 'storageType': return isStorageType(value) ? value : new Problem(value, wrongType('string'));
+    case 'sddl': return typeof value === 'string' && value.length > 0 && !value.includes('\0') ? value : new Problem(value, wrongType('string'));
+    case 'restrictedRange': return readRange(value);
+  }
+}
+
+function readRange(value: unknown): RangeSnapshot | Problem {
+  if (!isPlainObject(value)) return new Problem(value, 'ERR_INVALID_ARG_TYPE');
+  const fields = new Map(ownEntries(value));
+  for (const key of fields.keys()) {
+    if (key !== 'offset' && key !== 'length') return new Problem(fields.get(key), 'ERR_INVALID_ARG_VALUE', key, 'absent: a range has only offset and length');
+  }
+  const offset = toUint64(fields.get('offset'));
+  if (offset instanceof Problem) return new Problem(offset.value, offset.code, 'offset', 'a bigint or a safe integer from 0 to 2^64 - 1');
+  const length = toUint64(fields.get('length'));
+  if (length instanceof Problem || length === 0n) {
+    return new Problem(fields.get('length'), length instanceof Problem ? length.code : 'ERR_INVALID_ARG_VALUE', 'length', 'a bigint or a safe integer from 1 to 2^64 - 1');
+  }
+  if (offset + length > UINT64_MAX) {
+    return new Problem(length, 'ERR_INVALID_ARG_VALUE', 'length', `at most 2^64 - 1 - offset (${UINT64_MAX - offset}), so the range ends inside a uint64`);
+  }
+  return { offset, length };
+}
+
+function toUint64(value: unknown): bigint | Problem {
+  if (typeof value === 'bigint') return value >= 0n && value <= UINT64_MAX ? value : new Problem(value, 'ERR_INVALID_ARG_VALUE');
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : new Problem(value, 'ERR_INVALID_ARG_VALUE');
+  return new Problem(value, 'ERR_INVALID_ARG_TYPE');
+}
+
+/** A value in a few words, for messages; never calls its toString (a Proxy's traps may still run). */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'bigint') return `the bigint ${value}`;
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object of another shape';
+  if (typeof value === 'bigint') return `the bigint ${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'object') {
+    if (Array.isArray(value)) return 'an array';
+    try {
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype === Object.prototype || prototype === null) return 'an object';
+      const name = (prototype as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+      return typeof name === 'string' && name ? `a ${name} instance` : 'an object that is not a plain object';
+    } catch {
+      return 'an object that cannot be inspected';
+    }
+  }
   return `${typeof value} ${String(value)}`;
 }

@@ -14,10 +14,13 @@ export const DEVICE_IDS: Readonly<Record<StorageType, number>> = {
   vhdset: VIRTUAL_STORAGE_TYPE_DEVICE_VHDSET,
 };
 
-const EXTENSIONS: Readonly<Record<string, StorageType>> = {
+/** The extensions Windows maps to a type; .avhd/.avhdx are the differencing files Hyper-V checkpoints write. */
+export const EXTENSIONS: Readonly<Record<string, StorageType>> = {
   '.iso': 'iso',
   '.vhd': 'vhd',
+  '.avhd': 'vhd',
   '.vhdx': 'vhdx',
+  '.avhdx': 'vhdx',
   '.vhds': 'vhdset',
 };
 
@@ -27,5 +30,6 @@ export function isStorageType(value: unknown): value is StorageType {
 
 /** The storage type an image's extension names, case-insensitively; undefined for any other extension. */
 export function storageTypeFromPath(imagePath: string): StorageType | undefined {
-  return EXTENSIONS[path.win32.extname(imagePath).toLowerCase()];
+  const extension = path.win32.extname(imagePath.replace(/[. ]+$/, '')).toLowerCase();
+  return Object.hasOwn(EXTENSIONS, extension) ? EXTENSIONS[extension] : undefined;
 }

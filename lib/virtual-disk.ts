@@ -1,15 +1,19 @@
 // An open virtual disk: one handle from OpenVirtualDisk and what can be done with it.
 import type { AttachOptions, CallOptions, StorageType } from '../types/index.ts';
 import { ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS } from './win32-errors.ts';
-import { VirtualDiskError } from './errors.ts';
+import { throwIfAborted, VirtualDiskError } from './errors.ts';
 import { closeDropped, otherHandlesOn, releaseHandle, trackHandle, type OpenHandle } from './handles.ts';
 import { callAsync, win32Error, windows } from './native.ts';
+import { CALL_OPTION_KINDS, snapshotOptions } from './options.ts';
 import { withSecurityDescriptor } from './security-descriptor.ts';
-import { checkAttach, checkDetach, checkHandle, type HandleDescription } from './validate.ts';
+import { attachRequestFromSnapshot, snapshotAttachOptions } from './rules/attach.ts';
+import { handleRule, type HandleDescription } from './rules/common.ts';
+import { detachRules } from './rules/detach.ts';
 import { ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME } from '../types/constants.ts';
 
-// A handle that was never attached and whose VirtualDisk is dropped without close() is closed here.
-// Attached disks are held in `attachedDisks`, so an attach never ends by garbage collection.
+// A VirtualDisk dropped without close() has its handle closed here: one that never attached, and one whose
+// attach is permanent (the attach outlives the handle). A non-permanent attach lasts as long as its handle,
+// so attached disks are held in `attachedDisks`: an attach never ends by garbage collection.
 const dropped = new FinalizationRegistry<OpenHandle>(closeDropped);
 const attachedDisks = new Set<VirtualDisk>();
 
@@ -19,10 +23,15 @@ export interface VirtualDiskInit {
   description: HandleDescription;
   handle: bigint;
   windowsBuild: number | undefined;
+  /** The image's file identity (imageIdentity). */
+  identity: string;
+  /** Opened by the library for its own use. */
+  internal: boolean;
 }
 
+
 export class VirtualDisk {
-  /** The image's absolute path. */
+  /** The image's absolute path, as it went to Windows. */
   readonly path: string;
   readonly storageType: StorageType;
   readonly #entry: OpenHandle;
@@ -35,7 +44,7 @@ export class VirtualDisk {
     if (token !== constructing) throw new TypeError('Use openVirtualDisk() to get a VirtualDisk.');
     this.path = init.description.path;
     this.storageType = init.description.storageType;
-    this.#entry = trackHandle(init.description, init.handle);
+    this.#entry = trackHandle(init.description, init.handle, init.identity, init.internal);
     this.#windowsBuild = init.windowsBuild;
     dropped.register(this, this.#entry, this);
   }
@@ -50,44 +59,55 @@ export class VirtualDisk {
   }
 
   /**
-   * Attaches the image. Without `permanent`, the attach lasts as long as this handle: until detach() or
-   * close(), and this object stays reachable meanwhile. With `permanent`, it outlives close() and the process.
+   * Attaches the image (AttachVirtualDisk). Without `permanent`, the attach lasts as long as this handle:
+   * until detach() or close(), and this object stays reachable meanwhile. With `permanent`, it outlives
+   * close() and the process. Options are read once, when attach() is called. Rejects with the errors of
+   * checkAttach(), ERR_ALREADY_ATTACHED when this VirtualDisk attached already, an AbortError, or Windows' own.
    */
   attach(options?: AttachOptions): Promise<void> {
+    const read = snapshotAttachOptions(options, this.path);
+    if (!read.ok) return Promise.reject(read.error);
+    const snapshot = read.value;
     return this.#serialize(async (open) => {
-      const verdict = checkAttach(this.#describe(open), options, { windowsBuild: options?.windowsBuild ?? this.#windowsBuild });
-      if (!verdict.ok) throw verdict.error;
+      const request = attachRequestFromSnapshot(this.#describe(open), snapshot, this.#windowsBuild);
+      if (!request.ok) throw request.error;
       if (this.#entry.attached) {
         throw new VirtualDiskError(`AttachVirtualDisk '${this.path}': this VirtualDisk already attached the image.`, {
           code: 'ERR_ALREADY_ATTACHED', syscall: 'AttachVirtualDisk', path: this.path,
           hint: 'Detach it first, or keep using it as it is.',
         });
       }
-      options?.signal?.throwIfAborted();
-      const { Flags, ProviderSpecificFlags, Parameters, SecurityDescriptor } = verdict.call;
+      throwIfAborted(snapshot.signal);
+      const { Flags, ProviderSpecificFlags, Parameters, SecurityDescriptor } = request.value.call;
       const { virtdisk } = await windows();
       const handle = this.#handle();
-      const result = await withSecurityDescriptor(SecurityDescriptor, (descriptor) =>
-        callAsync(virtdisk.AttachVirtualDisk, handle, descriptor, Flags, ProviderSpecificFlags, Parameters, null));
+      const result = await withSecurityDescriptor(SecurityDescriptor, this.path, (descriptor) =>
+        callAsync(snapshot.signal, virtdisk.AttachVirtualDisk, handle, descriptor, Flags, ProviderSpecificFlags, Parameters, null));
       if (result !== ERROR_SUCCESS) throw win32Error(result, 'AttachVirtualDisk', this.path);
       this.#entry.attached = true;
       this.#entry.permanent = (Flags & ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME) !== 0;
-      attachedDisks.add(this);
+      // A permanent attach no longer needs this handle: if the VirtualDisk is dropped, its handle is closed.
+      if (!this.#entry.permanent) attachedDisks.add(this);
     });
   }
 
-  /** Detaches the image. Every other handle this process holds open on it must be closed first. */
+  /**
+   * Detaches the image (DetachVirtualDisk). Every other handle this process holds open on it must be closed
+   * first (PreconditionError ERR_OTHER_HANDLES_OPEN, naming them).
+   */
   detach(options?: CallOptions): Promise<void> {
+    const read = this.#callOptions('DetachVirtualDisk', options);
+    if (!read.ok) return Promise.reject(read.error);
+    const { signal } = read.value;
     return this.#serialize(async (open) => {
-      const verdict = checkDetach(this.#describe(open), {
-        ...(this.#windowsBuild !== undefined && { windowsBuild: this.#windowsBuild }),
-        otherOpenHandles: otherHandlesOn(this.path, this.#entry),
+      const call = { Flags: 0, ProviderSpecificFlags: 0 };
+      const refusal = detachRules(this.#describe(open), call, {
+        windowsBuild: this.#windowsBuild, otherOpenHandles: otherHandlesOn(this.#entry.identity, this.#entry),
       });
-      if (!verdict.ok) throw verdict.error;
-      options?.signal?.throwIfAborted();
+      if (refusal) throw refusal;
+      throwIfAborted(signal);
       const { virtdisk } = await windows();
-      const { Flags, ProviderSpecificFlags } = verdict.call;
-      const result = await callAsync(virtdisk.DetachVirtualDisk, this.#handle(), Flags, ProviderSpecificFlags);
+      const result = await callAsync(signal, virtdisk.DetachVirtualDisk, this.#handle(), call.Flags, call.ProviderSpecificFlags);
       if (result !== ERROR_SUCCESS) throw win32Error(result, 'DetachVirtualDisk', this.path);
       this.#entry.attached = false;
       this.#entry.permanent = false;
@@ -97,17 +117,19 @@ export class VirtualDisk {
 
   /** The attached disk's device path: '\\.\PhysicalDrive3', or '\\.\CDROM1' for an ISO. */
   getPhysicalPath(options?: CallOptions): Promise<string> {
+    const syscall = 'GetVirtualDiskPhysicalPath';
+    const read = this.#callOptions(syscall, options);
+    if (!read.ok) return Promise.reject(read.error);
+    const { signal } = read.value;
     return this.#serialize(async (open) => {
-      const syscall = 'GetVirtualDiskPhysicalPath';
-      const handleError = checkHandle(syscall, this.#describe(open));
+      const handleError = handleRule(syscall, this.#describe(open));
       if (handleError) throw handleError;
       const { virtdisk } = await windows();
       let size = 2 * 261;
       for (let attempt = 0; attempt < 4; attempt++) {
-        options?.signal?.throwIfAborted();
         const buffer = Buffer.alloc(size);
         const sizeInOut: [number] = [size];
-        const result = await callAsync(virtdisk.GetVirtualDiskPhysicalPath, this.#handle(), sizeInOut, buffer);
+        const result = await callAsync(signal, virtdisk.GetVirtualDiskPhysicalPath, this.#handle(), sizeInOut, buffer);
         if (result === ERROR_SUCCESS) {
           const text = buffer.toString('utf16le');
           const end = text.indexOf('\0');
@@ -139,11 +161,15 @@ export class VirtualDisk {
     const handle = releaseHandle(this.#entry);
     if (handle === undefined) return;
     const { kernel32 } = await windows();
-    const closed = await callAsync(kernel32.CloseHandle, handle);
+    const closed = await callAsync(undefined, kernel32.CloseHandle, handle);
     if (!closed) {
       // The last error stays on the worker thread that made the call, so it cannot be reported.
       throw new VirtualDiskError(`CloseHandle failed for '${this.path}'.`, { code: 'ERR_CLOSE_HANDLE', syscall: 'CloseHandle', path: this.path });
     }
+  }
+
+  #callOptions(syscall: string, options: unknown): ReturnType<typeof snapshotOptions<typeof CALL_OPTION_KINDS>> {
+    return snapshotOptions(syscall, options, CALL_OPTION_KINDS, this.path);
   }
 
   #handle(): bigint {

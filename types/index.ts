@@ -5,61 +5,65 @@ export * from './constants.ts';
 export type StorageType = 'iso' | 'vhd' | 'vhdx' | 'vhdset';
 
 export interface CallOptions {
-  /** Checked before each native call starts; a call already in Windows runs to its end. */
-  signal?: AbortSignal;
+  /**
+   * Aborts the call while it waits (in this VirtualDisk's order or the library's call queue): it then
+   * rejects with an AbortError (`name: 'AbortError'`, `code: 'ABORT_ERR'`, the signal's reason as `cause`)
+   * and nothing native runs. A call already in Windows runs to its end.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** The Windows build the rules are checked against; defaults to the running one (os.release()). */
 export interface BuildOption {
-  windowsBuild?: number;
+  windowsBuild?: number | undefined;
 }
 
 export interface OpenOptions extends CallOptions, BuildOption {
   /** Open read-only: the disk can then only be attached read-only. ISO images are always read-only. */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /** Overrides the type taken from the extension (.iso, .vhd, .vhdx, .vhds). */
-  storageType?: StorageType;
+  storageType?: StorageType | undefined;
 }
 
 export interface RestrictedRange {
-  /** Byte offset of the first byte the attached disk shows. */
-  offset: bigint;
-  /** Number of bytes the attached disk shows. */
-  length: bigint;
+  /** Byte offset of the first byte the attached disk shows (bigint, or a safe integer number). */
+  offset: bigint | number;
+  /** Number of bytes the attached disk shows, at least 1; offset + length <= 2^64 - 1. */
+  length: bigint | number;
 }
 
 /** One named boolean per documented ATTACH_VIRTUAL_DISK_FLAG. */
 export interface AttachOptions extends CallOptions, BuildOption {
   /** ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY. ISO images attach read-only when this is not given. */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER: mount the volumes without drive letters. */
-  noDriveLetter?: boolean;
+  noDriveLetter?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME: stay attached after close() and process exit. */
-  permanent?: boolean;
+  permanent?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_NO_LOCAL_HOST: reserved by Windows; not for ISO images. */
-  noLocalHost?: boolean;
+  noLocalHost?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_NO_SECURITY_DESCRIPTOR: use the system default descriptor. */
-  noSecurityDescriptor?: boolean;
+  noSecurityDescriptor?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_BYPASS_DEFAULT_ENCRYPTION_POLICY. */
-  bypassDefaultEncryptionPolicy?: boolean;
+  bypassDefaultEncryptionPolicy?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_NON_PNP: attach as a non-PnP device. */
-  nonPnp?: boolean;
+  nonPnp?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_SINGLE_PARTITION: show only the unique data partition. */
-  singlePartition?: boolean;
+  singlePartition?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_REGISTER_VOLUME: register the non-PnP disk's volume with the mount manager. */
-  registerVolume?: boolean;
+  registerVolume?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_AT_BOOT: attach again at every boot. */
-  atBoot?: boolean;
+  atBoot?: boolean | undefined;
   /** ATTACH_VIRTUAL_DISK_FLAG_RESTRICTED_RANGE with version 2 parameters. */
-  restrictedRange?: RestrictedRange;
+  restrictedRange?: RestrictedRange | undefined;
   /** An SDDL string, e.g. 'O:BAG:BAD:(A;;GA;;;WD)', applied to the attached disk. */
-  securityDescriptor?: string;
+  securityDescriptor?: string | undefined;
   /** Passed through as ProviderSpecificFlags (a 32-bit unsigned integer). */
-  providerSpecificFlags?: number;
+  providerSpecificFlags?: number | undefined;
 }
 
 export type AttachVirtualDiskOptions = OpenOptions & AttachOptions;
 
 export interface DetachOptions extends CallOptions, BuildOption {
-  storageType?: StorageType;
+  storageType?: StorageType | undefined;
 }

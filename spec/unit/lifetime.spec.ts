@@ -3,8 +3,9 @@ import { expect } from 'chai';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import {
-  attachVirtualDisk, detachVirtualDisk, InvalidParameterError, openVirtualDisk, VirtualDisk, VirtualDiskError,
+  attachVirtualDisk, detachVirtualDisk, InvalidParameterError, openVirtualDisk, PreconditionError, VirtualDisk, VirtualDiskError,
 } from '../../lib/index.ts';
+import { callQueueState, callsInFlightLimit, threadPoolSize } from '../../lib/native.ts';
 import { installFakeWindows, nativeCalls, PHYSICAL_PATH, type FakeWindows } from '../helpers/fake-windows.ts';
 
 v8.setFlagsFromString('--expose-gc');
@@ -149,19 +150,19 @@ describe('lifetime', () => {
   });
 
   describe('nothing native is called when validation fails', () => {
-    const cases: Array<[string, () => Promise<unknown>]> = [
-      ['openVirtualDisk with an empty path', () => openVirtualDisk('')],
-      ['openVirtualDisk with an unknown option', () => openVirtualDisk('C:\\a.vhdx', { readonly: true } as never)],
-      ['attachVirtualDisk with contradicting options', () => attachVirtualDisk('C:\\a.vhdx', { noSecurityDescriptor: true, securityDescriptor: SDDL })],
-      ['attachVirtualDisk of an ISO read/write', () => attachVirtualDisk('C:\\a.iso', { readOnly: false })],
-      ['attachVirtualDisk with a flag the build lacks', () => attachVirtualDisk('C:\\a.vhdx', { atBoot: true, windowsBuild: 19045 })],
-      ['attachVirtualDisk with a bad range', () => attachVirtualDisk('C:\\a.vhdx', { restrictedRange: { offset: -1n, length: 1n } })],
-      ['detachVirtualDisk of an ISO on Windows 7', () => detachVirtualDisk('C:\\a.iso', { windowsBuild: 7601 })],
+    const cases: Array<[string, string, () => Promise<unknown>]> = [
+      ['openVirtualDisk with an empty path', 'ERR_INVALID_ARG_VALUE', () => openVirtualDisk('')],
+      ['openVirtualDisk with an unknown option', 'ERR_INVALID_ARG_VALUE', () => openVirtualDisk('C:\\a.vhdx', { readonly: true } as never)],
+      ['attachVirtualDisk with contradicting options', 'ERR_CONFLICTING_OPTIONS', () => attachVirtualDisk('C:\\a.vhdx', { noSecurityDescriptor: true, securityDescriptor: SDDL })],
+      ['attachVirtualDisk of an ISO read/write', 'ERR_ISO_READ_ONLY', () => attachVirtualDisk('C:\\a.iso', { readOnly: false })],
+      ['attachVirtualDisk with a flag the build lacks', 'ERROR_INVALID_PARAMETER', () => attachVirtualDisk('C:\\a.vhdx', { atBoot: true, windowsBuild: 19045 })],
+      ['attachVirtualDisk with a bad range', 'ERR_INVALID_ARG_VALUE', () => attachVirtualDisk('C:\\a.vhdx', { restrictedRange: { offset: -1n, length: 1n } })],
+      ['detachVirtualDisk of an ISO on Windows 7', 'ERR_ISO_UNSUPPORTED', () => detachVirtualDisk('C:\\a.iso', { windowsBuild: 7601 })],
     ];
-    for (const [label, call] of cases) {
+    for (const [label, code, call] of cases) {
       it(label, async () => {
         const error = await call().then(() => undefined, (e: unknown) => e);
-        expect(error).to.be.instanceOf(InvalidParameterError);
+        expect(error).to.be.instanceOf(VirtualDiskError).with.property('code', code);
         expect(nativeCalls(fake)).to.deep.equal([]);
       });
     }
@@ -198,8 +199,9 @@ describe('lifetime', () => {
       const other = await openVirtualDisk('c:\\IMAGES\\data.vhdx');
       const before = nativeCalls(fake).length;
       const error = await detachVirtualDisk('C:\\images\\data.vhdx').then(() => undefined, (e: unknown) => e);
-      expect(error).to.be.instanceOf(InvalidParameterError);
-      expect((error as Error).message).to.match(/VirtualDisk #\d+ \(attached\); VirtualDisk #\d+ \(not attached\)/);
+      expect(error).to.be.instanceOf(PreconditionError).with.property('code', 'ERR_OTHER_HANDLES_OPEN');
+      expect(error).not.to.have.property('errno');
+      expect((error as Error).message).to.match(/VirtualDisk #\d+ \(attached, [^)]*\); VirtualDisk #\d+ \(not attached, [^)]*\)/);
       expect(nativeCalls(fake).length).to.equal(before);
       await other.close();
       const detachThroughIt = await attached.detach();
@@ -224,7 +226,7 @@ describe('lifetime', () => {
     });
   });
 
-  it('300 concurrent open/attach/detach/close cycles all succeed, with at most 64 calls in flight', async () => {
+  it('300 concurrent open/attach/detach/close cycles all succeed, with min(resident_async_pools, pool size - 1) calls in flight', async () => {
     fake.asyncDelayMs = 2;
     await Promise.all(Array.from({ length: 300 }, async (_, i) => {
       const disk = await attachVirtualDisk(`C:\\images\\disk${i}.vhdx`, { noDriveLetter: true });
@@ -232,7 +234,9 @@ describe('lifetime', () => {
       await disk.close();
     }));
     expect(fake.fn.AttachVirtualDisk!.callCount).to.equal(300);
-    expect(fake.inFlight.peak).to.be.at.most(64).and.at.least(32);
+    const limit = callsInFlightLimit(8, threadPoolSize());
+    expect(callQueueState().limit).to.equal(limit);
+    expect(fake.inFlight.peak).to.equal(limit);
     expect(fake.openHandles.size).to.equal(0);
   });
 });

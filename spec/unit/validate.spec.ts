@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import {
   checkAttach, checkAttachCall, checkDetach, checkDetachCall, checkOpen, describeOpenedHandle,
-  InvalidParameterError, type AttachCall, type HandleDescription,
+  InvalidArgumentError, InvalidParameterError, PreconditionError, type AttachCall, type CheckError, type HandleDescription,
 } from '../../lib/index.ts';
 import * as sdk from '../../types/constants.ts';
 
@@ -17,14 +17,25 @@ function opened(path: string, options: Parameters<typeof checkOpen>[1] = {}, pur
 const vhdx = () => opened('C:\\images\\data.vhdx');
 const iso = () => opened('C:\\images\\win.iso');
 
-function rejected(verdict: { ok: boolean; error?: InvalidParameterError }): InvalidParameterError {
+/**
+ * The refusal, checked for its kind: a documented ERROR_INVALID_PARAMETER cause carries errno 87; any other
+ * precondition (ERR_…) or argument error (ERR_INVALID_ARG_…) has no errno.
+ */
+function rejected(verdict: { ok: boolean; error?: CheckError }, code = 'ERROR_INVALID_PARAMETER'): CheckError {
   expect(verdict.ok, 'the call should be refused').to.equal(false);
   const error = verdict.error!;
-  expect(error).to.be.instanceOf(InvalidParameterError);
-  expect(error.code).to.equal('ERROR_INVALID_PARAMETER');
-  expect(error.errno).to.equal(87);
+  expect(error.code).to.equal(code);
+  if (code === 'ERROR_INVALID_PARAMETER') {
+    expect(error).to.be.instanceOf(InvalidParameterError);
+    expect(error.errno).to.equal(87);
+  } else {
+    expect(error).to.be.instanceOf(code.startsWith('ERR_INVALID_ARG_') ? InvalidArgumentError : PreconditionError);
+    expect(error).not.to.have.property('errno');
+  }
   return error;
 }
+const ARG_TYPE = 'ERR_INVALID_ARG_TYPE';
+const ARG_VALUE = 'ERR_INVALID_ARG_VALUE';
 
 const v1 = (Flags: number, extra: Partial<AttachCall> = {}): AttachCall => ({
   Flags, ProviderSpecificFlags: 0, SecurityDescriptor: undefined, Parameters: { Version: 1, u: { Version1: { Reserved: 0 } } }, ...extra,
@@ -41,14 +52,25 @@ describe('OpenVirtualDisk rules', () => {
     }
   });
 
-  for (const [label, path] of [['empty', ''], ['NUL-containing', 'C:\\a\0.vhdx'], ['non-string', 42], ['null', null]] as const) {
+  for (const [label, path, code] of [['empty', '', ARG_VALUE], ['NUL-containing', 'C:\\a\0.vhdx', ARG_VALUE], ['non-string', 42, ARG_TYPE], ['null', null, ARG_TYPE]] as const) {
     it(`refuses a ${label} path`, () => {
-      expect(rejected(checkOpen(path as unknown as string)).parameter).to.equal('Path');
+      expect(rejected(checkOpen(path as unknown as string), code).parameter).to.equal('path');
     });
   }
 
+  it('sends \\\\?\\ paths verbatim, and opens Hyper-V checkpoint files (.avhdx, .avhd)', () => {
+    const verbatim = checkOpen('\\\\?\\C:\\images\\..\\a.vhdx.');
+    expect(verbatim.ok && verbatim.call.Path).to.equal('\\\\?\\C:\\images\\..\\a.vhdx.');
+    const avhdx = checkOpen('C:\\vm\\snap.AVHDX');
+    expect(avhdx.ok && avhdx.call.storageType).to.equal('vhdx');
+    const avhd = checkOpen('C:\\vm\\snap.avhd');
+    expect(avhd.ok && avhd.call.storageType).to.equal('vhd');
+  });
+
   it('refuses an unknown extension unless storageType is given', () => {
-    expect(rejected(checkOpen('C:\\images\\data.img')).parameter).to.equal('VirtualStorageType');
+    const error = rejected(checkOpen('C:\\images\\data.img'), ARG_VALUE);
+    expect(error.parameter).to.equal('storageType');
+    expect(error.message).to.contain('.avhdx').and.to.contain("storageType: 'iso'");
     const given = checkOpen('C:\\images\\data.img', { storageType: 'vhd' });
     expect(given.ok && given.call.VirtualStorageType.DeviceId).to.equal(sdk.VIRTUAL_STORAGE_TYPE_DEVICE_VHD);
   });
@@ -72,26 +94,26 @@ describe('OpenVirtualDisk rules', () => {
   });
 
   it('refuses ISO images before Windows 8 (build 9200), accepts them from there', () => {
-    const error = rejected(checkOpen('C:\\win.iso', { windowsBuild: 7601 }));
+    const error = rejected(checkOpen('C:\\win.iso', { windowsBuild: 7601 }), 'ERR_ISO_UNSUPPORTED');
     expect(error.message).to.contain('not supported before Windows 8');
     expect(checkOpen('C:\\win.iso', { windowsBuild: 9200 }).ok).to.equal(true);
     expect(checkOpen('C:\\data.vhdx', { windowsBuild: 7601 }).ok).to.equal(true);
   });
 
   it('refuses to open an ISO read/write', () => {
-    expect(rejected(checkOpen('C:\\win.iso', { readOnly: false, windowsBuild: NEWEST })).parameter).to.equal('readOnly');
+    expect(rejected(checkOpen('C:\\win.iso', { readOnly: false, windowsBuild: NEWEST }), 'ERR_ISO_READ_ONLY').parameter).to.equal('readOnly');
   });
 
   it('refuses unknown options, naming the likely one', () => {
-    const error = rejected(checkOpen('C:\\data.vhdx', { readonly: true } as never));
+    const error = rejected(checkOpen('C:\\data.vhdx', { readonly: true } as never), ARG_VALUE);
     expect(error.parameter).to.equal('readonly');
     expect(error.message).to.contain("Did you mean 'readOnly'?");
   });
 
   it('refuses options of the wrong type', () => {
-    expect(rejected(checkOpen('C:\\data.vhdx', { readOnly: 'yes' } as never)).parameter).to.equal('readOnly');
-    expect(rejected(checkOpen('C:\\data.vhdx', { storageType: 'vmdk' } as never)).parameter).to.equal('storageType');
-    expect(rejected(checkOpen('C:\\data.vhdx', 'readOnly' as never)).parameter).to.equal('options');
+    expect(rejected(checkOpen('C:\\data.vhdx', { readOnly: 'yes' } as never), ARG_TYPE).parameter).to.equal('readOnly');
+    expect(rejected(checkOpen('C:\\data.vhdx', { storageType: 'vmdk' } as never), ARG_VALUE).parameter).to.equal('storageType');
+    expect(rejected(checkOpen('C:\\data.vhdx', 'readOnly' as never), ARG_TYPE).parameter).to.equal('options');
   });
 
   it('opens for detach with VIRTUAL_DISK_ACCESS_DETACH for an ISO', () => {
@@ -149,7 +171,7 @@ describe('AttachVirtualDisk rules', () => {
 
   it('a read/write attach needs a handle that can attach read/write', () => {
     const readOnlyHandle = opened('C:\\data.vhdx', { readOnly: true });
-    const error = rejected(checkAttach(readOnlyHandle, {}));
+    const error = rejected(checkAttach(readOnlyHandle, {}), 'ERR_HANDLE_READ_ONLY');
     expect(error.message).to.contain('VIRTUAL_DISK_ACCESS_ATTACH_RW');
     expect(checkAttach(readOnlyHandle, { readOnly: true }).ok).to.equal(true);
     expect(checkAttach(vhdx(), {}).ok).to.equal(true);
@@ -160,37 +182,57 @@ describe('AttachVirtualDisk rules', () => {
 
   it('a read-only attach needs an attach right', () => {
     const detachOnly: HandleDescription = { ...iso(), access: sdk.VIRTUAL_DISK_ACCESS_DETACH };
-    expect(rejected(checkAttach(detachOnly, {})).parameter).to.equal('VirtualDiskHandle');
+    expect(rejected(checkAttach(detachOnly, {}), 'ERR_HANDLE_ACCESS').parameter).to.equal('VirtualDiskHandle');
     expect(checkAttach(iso(), {}).ok).to.equal(true);
   });
 
   it('an ISO attaches read-only only, and read-only by default', () => {
     const byDefault = checkAttach(iso(), {});
     expect(byDefault.ok && byDefault.call.Flags & sdk.ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY).to.equal(1);
-    const error = rejected(checkAttach(iso(), { readOnly: false }));
+    const error = rejected(checkAttach(iso(), { readOnly: false }), 'ERR_ISO_READ_ONLY');
     expect(error.rule).to.contain('ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY must be specified');
   });
 
   it('noSecurityDescriptor with securityDescriptor is a contradiction', () => {
-    const error = rejected(checkAttach(vhdx(), { noSecurityDescriptor: true, securityDescriptor: 'D:P(A;;GA;;;WD)' }));
-    expect(error.parameter).to.equal('SecurityDescriptor');
+    const error = rejected(checkAttach(vhdx(), { noSecurityDescriptor: true, securityDescriptor: 'D:P(A;;GA;;;WD)' }), 'ERR_CONFLICTING_OPTIONS');
+    expect(error.parameter).to.equal('securityDescriptor');
     expect(checkAttach(vhdx(), { noSecurityDescriptor: true }).ok).to.equal(true);
     expect(checkAttach(vhdx(), { securityDescriptor: 'D:P(A;;GA;;;WD)' }).ok).to.equal(true);
   });
 
   it('ISO handles are refused before Windows 8 at attach too', () => {
-    expect(rejected(checkAttach(iso(), { windowsBuild: 7601 })).message).to.contain('Windows 8');
+    expect(rejected(checkAttach(iso(), { windowsBuild: 7601 }), 'ERR_ISO_UNSUPPORTED').message).to.contain('Windows 8');
   });
 
-  it('option shapes: providerSpecificFlags is a uint32, restrictedRange takes bigints in range', () => {
-    expect(rejected(checkAttach(vhdx(), { providerSpecificFlags: -1 })).parameter).to.equal('providerSpecificFlags');
-    expect(rejected(checkAttach(vhdx(), { providerSpecificFlags: 2 ** 32 })).parameter).to.equal('providerSpecificFlags');
-    expect(rejected(checkAttach(vhdx(), { restrictedRange: { offset: 0, length: 1 } as never })).parameter).to.equal('restrictedRange');
-    expect(rejected(checkAttach(vhdx(), { restrictedRange: { offset: 0n, length: 0n } })).parameter).to.equal('restrictedRange');
-    expect(rejected(checkAttach(vhdx(), { restrictedRange: { offset: 1n << 63n, length: 1n << 63n } })).parameter).to.equal('restrictedRange');
-    expect(rejected(checkAttach(vhdx(), { securityDescriptor: '' })).parameter).to.equal('securityDescriptor');
-    expect(rejected(checkAttach(vhdx(), { signal: {} as AbortSignal })).parameter).to.equal('signal');
-    expect(rejected(checkAttach(vhdx(), { permanant: true } as never)).message).to.contain('permanant');
+  it('option shapes: providerSpecificFlags is a uint32, restrictedRange takes safe integers or bigints in range', () => {
+    for (const value of [-1, 2 ** 32, 1.5, Number.NaN]) {
+      expect(rejected(checkAttach(vhdx(), { providerSpecificFlags: value }), ARG_VALUE).parameter).to.equal('providerSpecificFlags');
+    }
+    const numbers = checkAttach(vhdx(), { restrictedRange: { offset: 0, length: 1 } });
+    expect(numbers.ok && numbers.call.Parameters).to.deep.equal({ Version: 2, u: { Version2: { RestrictedOffset: 0n, RestrictedLength: 1n } } });
+    expect(rejected(checkAttach(vhdx(), { restrictedRange: { offset: 0n, length: 0n } }), ARG_VALUE).parameter).to.equal('restrictedRange.length');
+    expect(rejected(checkAttach(vhdx(), { restrictedRange: { offset: -1n, length: 1n } }), ARG_VALUE).parameter).to.equal('restrictedRange.offset');
+    expect(rejected(checkAttach(vhdx(), { restrictedRange: { offset: 1n << 63n, length: 1n << 63n } }), ARG_VALUE).parameter).to.equal('restrictedRange.length');
+    expect(checkAttach(vhdx(), { restrictedRange: { offset: 1n, length: (1n << 64n) - 2n } }).ok).to.equal(true);
+    expect(rejected(checkAttach(vhdx(), { restrictedRange: { offset: 0n, length: null } as never }), ARG_TYPE).parameter).to.equal('restrictedRange.length');
+    expect(rejected(checkAttach(vhdx(), { securityDescriptor: '' }), ARG_VALUE).parameter).to.equal('securityDescriptor');
+    expect(rejected(checkAttach(vhdx(), { securityDescriptor: 'D:P(A;;GA;;;WD)\0(A;;GA;;;BA)' }), ARG_VALUE).parameter).to.equal('securityDescriptor');
+    expect(rejected(checkAttach(vhdx(), { signal: {} as AbortSignal }), ARG_TYPE).parameter).to.equal('signal');
+    expect(rejected(checkAttach(vhdx(), { permanant: true } as never), ARG_VALUE).message).to.contain('permanant');
+  });
+
+  it('AttachCall arguments are DWORDs: Flags and ProviderSpecificFlags outside 0..2^32-1 are refused, not truncated', () => {
+    for (const Flags of [2 ** 32, 2 ** 53, -1, 1.5, Number.NaN, '1', {}, null]) {
+      expect(rejected({ ok: false, error: checkAttachCall(vhdx(), v1(Flags as number))! }, ARG_TYPE).parameter).to.equal('Flags');
+    }
+    for (const ProviderSpecificFlags of [-1, 1.5, Number.NaN, 2 ** 32]) {
+      expect(rejected({ ok: false, error: checkAttachCall(vhdx(), v1(0, { ProviderSpecificFlags }))! }, ARG_TYPE).parameter).to.equal('ProviderSpecificFlags');
+    }
+  });
+
+  it('a build before every flag names no negative bound', () => {
+    const error = checkAttachCall(vhdx(), v1(sdk.ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY), { windowsBuild: 6000 });
+    expect(error?.message).not.to.contain('Infinity');
   });
 });
 
@@ -203,7 +245,7 @@ describe('DetachVirtualDisk rules', () => {
 
   it('the handle must be opened for detach', () => {
     const attachOnly: HandleDescription = { ...iso(), access: sdk.VIRTUAL_DISK_ACCESS_ATTACH_RO };
-    expect(rejected(checkDetach(attachOnly)).rule).to.contain('VIRTUAL_DISK_ACCESS_DETACH');
+    expect(rejected(checkDetach(attachOnly), 'ERR_HANDLE_ACCESS').rule).to.contain('VIRTUAL_DISK_ACCESS_DETACH');
     expect(checkDetach(iso()).ok).to.equal(true); // VIRTUAL_DISK_ACCESS_READ includes DETACH
     expect(checkDetach(opened('C:\\win.iso', {}, 'detach')).ok).to.equal(true);
     expect(checkDetach({ ...vhdx(), getInfoOnly: true }).ok).to.equal(false);
@@ -216,13 +258,13 @@ describe('DetachVirtualDisk rules', () => {
   });
 
   it('other handles this process holds on the image must be closed first, and are named', () => {
-    const error = rejected(checkDetach(vhdx(), { otherOpenHandles: ['VirtualDisk #4 (attached)', 'VirtualDisk #5 (not attached)'] }));
+    const error = rejected(checkDetach(vhdx(), { otherOpenHandles: ['VirtualDisk #4 (attached)', 'VirtualDisk #5 (not attached)'] }), 'ERR_OTHER_HANDLES_OPEN');
     expect(error.message).to.contain('VirtualDisk #4 (attached); VirtualDisk #5 (not attached)');
     expect(error.rule).to.contain('All other open handles to the virtual disk must be closed');
     expect(checkDetach(vhdx(), { otherOpenHandles: [] }).ok).to.equal(true);
   });
 
   it('ISO handles are refused before Windows 8', () => {
-    expect(rejected(checkDetach(iso(), { windowsBuild: 7601 })).message).to.contain('Windows 8');
+    expect(rejected(checkDetach(iso(), { windowsBuild: 7601 }), 'ERR_ISO_UNSUPPORTED').message).to.contain('Windows 8');
   });
 });
