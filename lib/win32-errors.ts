@@ -6,9 +6,12 @@
 // value (0xC03A0001 = 3225026561), never the negative HRESULT reading of it.
 //
 // The table holds the general file, device, memory and security errors these libraries are documented or
-// seen to return, the EFS (encrypted file) errors, and every code winerror.h defines in the virtual hard
-// disk facility (FACILITY_USERMODE_VHD, 0x3A): ERROR_VHD_*, ERROR_VIRTDISK_*, ERROR_VIRTUAL_DISK_*,
-// ERROR_CTLOG_* and ERROR_QUERY_STORAGE_ERROR.
+// seen to return, the network and logon errors an image on a share (\\server\share\disk.vhdx) brings, the EFS
+// (encrypted file) errors, every code winerror.h defines in the virtual hard disk facility
+// (FACILITY_USERMODE_VHD, 0x3A: ERROR_VHD_*, ERROR_VIRTDISK_*, ERROR_VIRTUAL_DISK_*, ERROR_CTLOG_* and the one
+// warning ERROR_QUERY_STORAGE_ERROR; SDK 10.0.22000 defines 0xC03A0001–0xC03A002A and 0xC03A0030, nothing in
+// between), and every code of the shared VHDX / VHD Set facility (FACILITY_SHARED_VHDX, 0x5C: ERROR_SVHDX_*,
+// ERROR_VHD_SHARED, ERROR_VHDSET_BACKING_STORAGE_NOT_FOUND). The causes of each code are in hints.ts.
 
 /** [code, name] pairs from winerror.h, sorted by code. */
 const WIN32_ERROR_TABLE: readonly (readonly [number, string])[] = [
@@ -38,8 +41,12 @@ const WIN32_ERROR_TABLE: readonly (readonly [number, string])[] = [
   [38, 'ERROR_HANDLE_EOF'],
   [39, 'ERROR_HANDLE_DISK_FULL'],
   [50, 'ERROR_NOT_SUPPORTED'],
+  [51, 'ERROR_REM_NOT_LIST'],
   [53, 'ERROR_BAD_NETPATH'],
+  [54, 'ERROR_NETWORK_BUSY'],
   [55, 'ERROR_DEV_NOT_EXIST'],
+  [58, 'ERROR_BAD_NET_RESP'],
+  [59, 'ERROR_UNEXP_NET_ERR'],
   [64, 'ERROR_NETNAME_DELETED'],
   [65, 'ERROR_NETWORK_ACCESS_DENIED'],
   [67, 'ERROR_BAD_NET_NAME'],
@@ -64,6 +71,7 @@ const WIN32_ERROR_TABLE: readonly (readonly [number, string])[] = [
   [183, 'ERROR_ALREADY_EXISTS'],
   [206, 'ERROR_FILENAME_EXCED_RANGE'],
   [234, 'ERROR_MORE_DATA'],
+  [240, 'ERROR_VC_DISCONNECTED'],
   [258, 'WAIT_TIMEOUT'],
   [259, 'ERROR_NO_MORE_ITEMS'],
   [267, 'ERROR_DIRECTORY'],
@@ -97,9 +105,16 @@ const WIN32_ERROR_TABLE: readonly (readonly [number, string])[] = [
   [1117, 'ERROR_IO_DEVICE'],
   [1167, 'ERROR_DEVICE_NOT_CONNECTED'],
   [1168, 'ERROR_NOT_FOUND'],
+  [1203, 'ERROR_NO_NET_OR_BAD_PATH'],
+  [1219, 'ERROR_SESSION_CREDENTIAL_CONFLICT'],
+  [1222, 'ERROR_NO_NETWORK'],
   [1223, 'ERROR_CANCELLED'],
+  [1231, 'ERROR_NETWORK_UNREACHABLE'],
+  [1232, 'ERROR_HOST_UNREACHABLE'],
   [1235, 'ERROR_REQUEST_ABORTED'],
+  [1236, 'ERROR_CONNECTION_ABORTED'],
   [1237, 'ERROR_RETRY'],
+  [1272, 'ERROR_SMB_GUEST_LOGON_BLOCKED'],
   [1295, 'ERROR_DISK_QUOTA_EXCEEDED'],
   [1300, 'ERROR_NOT_ALL_ASSIGNED'],
   [1301, 'ERROR_SOME_NOT_MAPPED'],
@@ -108,8 +123,13 @@ const WIN32_ERROR_TABLE: readonly (readonly [number, string])[] = [
   [1307, 'ERROR_INVALID_OWNER'],
   [1308, 'ERROR_INVALID_PRIMARY_GROUP'],
   [1309, 'ERROR_NO_IMPERSONATION_TOKEN'],
+  [1311, 'ERROR_NO_LOGON_SERVERS'],
   [1313, 'ERROR_NO_SUCH_PRIVILEGE'],
   [1314, 'ERROR_PRIVILEGE_NOT_HELD'],
+  [1326, 'ERROR_LOGON_FAILURE'],
+  [1327, 'ERROR_ACCOUNT_RESTRICTION'],
+  [1330, 'ERROR_PASSWORD_EXPIRED'],
+  [1331, 'ERROR_ACCOUNT_DISABLED'],
   [1332, 'ERROR_NONE_MAPPED'],
   [1335, 'ERROR_INVALID_SUB_AUTHORITY'],
   [1336, 'ERROR_INVALID_ACL'],
@@ -127,6 +147,8 @@ const WIN32_ERROR_TABLE: readonly (readonly [number, string])[] = [
   [1455, 'ERROR_COMMITMENT_LIMIT'],
   [1460, 'ERROR_TIMEOUT'],
   [1617, 'ERROR_DEVICE_REMOVED'],
+  [1907, 'ERROR_PASSWORD_MUST_CHANGE'],
+  [1909, 'ERROR_ACCOUNT_LOCKED_OUT'],
   [4350, 'ERROR_FILE_OFFLINE'],
   [4390, 'ERROR_NOT_A_REPARSE_POINT'],
   [4392, 'ERROR_INVALID_REPARSE_DATA'],
@@ -193,6 +215,21 @@ const WIN32_ERROR_TABLE: readonly (readonly [number, string])[] = [
   [0xc03a0029, 'ERROR_VHD_INVALID_CHANGE_TRACKING_ID'],
   [0xc03a002a, 'ERROR_VHD_CHANGE_TRACKING_DISABLED'],
   [0xc03a0030, 'ERROR_VHD_MISSING_CHANGE_TRACKING_INFORMATION'],
+  // Shared VHDX and VHD Set facility (FACILITY_SHARED_VHDX, 0x5C; winerror.h writes them as _HRESULT_TYPEDEF_).
+  [0xc05c0000, 'ERROR_SVHDX_ERROR_STORED'],
+  [0xc05cff00, 'ERROR_SVHDX_ERROR_NOT_AVAILABLE'],
+  [0xc05cff01, 'ERROR_SVHDX_UNIT_ATTENTION_AVAILABLE'],
+  [0xc05cff02, 'ERROR_SVHDX_UNIT_ATTENTION_CAPACITY_DATA_CHANGED'],
+  [0xc05cff03, 'ERROR_SVHDX_UNIT_ATTENTION_RESERVATIONS_PREEMPTED'],
+  [0xc05cff04, 'ERROR_SVHDX_UNIT_ATTENTION_RESERVATIONS_RELEASED'],
+  [0xc05cff05, 'ERROR_SVHDX_UNIT_ATTENTION_REGISTRATIONS_PREEMPTED'],
+  [0xc05cff06, 'ERROR_SVHDX_UNIT_ATTENTION_OPERATING_DEFINITION_CHANGED'],
+  [0xc05cff07, 'ERROR_SVHDX_RESERVATION_CONFLICT'],
+  [0xc05cff08, 'ERROR_SVHDX_WRONG_FILE_TYPE'],
+  [0xc05cff09, 'ERROR_SVHDX_VERSION_MISMATCH'],
+  [0xc05cff0a, 'ERROR_VHD_SHARED'],
+  [0xc05cff0b, 'ERROR_SVHDX_NO_INITIATOR'],
+  [0xc05cff0c, 'ERROR_VHDSET_BACKING_STORAGE_NOT_FOUND'],
 ];
 
 /** Symbolic Win32 names for the error codes virtdisk, advapi32 and kernel32 return, from winerror.h. */
