@@ -1,6 +1,7 @@
 // Errors carry what Node's fs errors carry (code, errno, syscall, path), plus a hint in plain words.
 // Fields a failure does not have are left off the object (not set to undefined), so util.inspect and
 // JSON.stringify show only what is known.
+import type { VirtualDiskErrorReason } from './hints.ts';
 
 export interface VirtualDiskErrorDetails {
   /** The symbolic Win32 name (ERROR_FILE_NOT_FOUND) or one of this library's own (ERR_…). */
@@ -13,6 +14,8 @@ export interface VirtualDiskErrorDetails {
   path?: string | undefined;
   /** The causes of this failure, in plain words. */
   hint?: string | undefined;
+  /** What happened, machine-readable, where the code alone settles it (lib/hints.ts: VirtualDiskErrorReason). */
+  reason?: VirtualDiskErrorReason | undefined;
   cause?: unknown;
 }
 
@@ -22,12 +25,13 @@ export class VirtualDiskError extends Error {
   declare readonly syscall?: string;
   declare readonly path?: string;
   declare readonly hint?: string;
+  declare readonly reason?: VirtualDiskErrorReason;
 
   constructor(message: string, details: VirtualDiskErrorDetails) {
     super(details.hint ? `${message}\n  hint: ${details.hint}` : message, details.cause === undefined ? undefined : { cause: details.cause });
     assignDefined(this, {
       name: new.target.name, code: details.code, errno: details.errno, syscall: details.syscall, path: details.path,
-      hint: details.hint,
+      hint: details.hint, reason: details.reason,
     });
   }
 }

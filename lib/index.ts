@@ -9,9 +9,12 @@ export {
 } from './validate.ts';
 export type { AttachCall, CheckContext, DetachCall, HandleDescription, OpenCall, Verdict } from './validate.ts';
 export {
-  ATTACH_FLAG_INTRODUCTIONS, ATTACH_VERSION_2_FIRST_BUILD, currentWindowsBuild, ISO_FIRST_BUILD,
+  ATTACH_FLAG_INTRODUCTIONS, ATTACH_VERSION_2, ATTACH_VERSION_2_FIRST_BUILD, BUILD_THRESHOLDS, currentWindowsBuild,
+  describeThreshold, ISO_FIRST_BUILD, ISO_SUPPORT,
 } from './windows-build.ts';
-export type { FlagIntroduction } from './windows-build.ts';
+export type { BuildThreshold, EvidenceKind, FlagIntroduction } from './windows-build.ts';
+export { hintFor, reasonFor } from './hints.ts';
+export type { VirtualDiskErrorReason } from './hints.ts';
 export { win32ErrorName, WIN32_ERROR_NAMES } from './win32-errors.ts';
 export type {
   AttachOptions, AttachVirtualDiskOptions, CallOptions, DetachOptions, OpenOptions, RestrictedRange, StorageType,

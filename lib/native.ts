@@ -4,7 +4,7 @@ import type { Bindings, NativeFunction } from '../ffi/index.ts';
 import { libraryLoaderOverridden } from '../ffi/seam.ts';
 import { FORMAT_MESSAGE_FROM_SYSTEM, FORMAT_MESSAGE_IGNORE_INSERTS } from '../types/constants.ts';
 import { AbortError, throwIfAborted, VirtualDiskError } from './errors.ts';
-import { hintFor } from './hints.ts';
+import { hintFor, reasonFor } from './hints.ts';
 import { win32ErrorName } from './win32-errors.ts';
 
 // The raw layer (and koffi's native addon with it) loads on the first call into Windows, not at import:
@@ -132,6 +132,6 @@ export function win32Error(errno: number, syscall: string, path?: string): Virtu
   const message = systemMessage(errno) || 'Windows gave no message for this error.';
   const hint = hintFor(syscall, code);
   return new VirtualDiskError(`${syscall}${path ? ` '${path}'` : ''}: ${message} (${code}, ${errno >>> 0})`, {
-    code, errno: errno >>> 0, syscall, path, hint,
+    code, errno: errno >>> 0, syscall, path, hint, reason: reasonFor(syscall, code),
   });
 }

@@ -4,7 +4,7 @@ import type { StorageType } from '../../types/index.ts';
 import { InvalidParameterError, InvalidArgumentError, PreconditionError, type CheckError } from '../errors.ts';
 import { describe, isPlainObject, isUint32, ownEntries, type Snapshot } from '../options.ts';
 import { isStorageType } from '../storage-type.ts';
-import { currentWindowsBuild, ISO_FIRST_BUILD } from '../windows-build.ts';
+import { currentWindowsBuild, describeThreshold, ISO_FIRST_BUILD, ISO_SUPPORT } from '../windows-build.ts';
 
 export type Verdict<Call> = { ok: true; call: Call } | { ok: false; error: CheckError };
 
@@ -102,7 +102,7 @@ export function isoUnsupported(syscall: string, imagePath: string, build: number
   if (build === undefined || build >= ISO_FIRST_BUILD) return undefined;
   return new PreconditionError('ERR_ISO_UNSUPPORTED', {
     syscall, parameter: 'VirtualStorageType', path: imagePath,
-    problem: `'${imagePath}' is an ISO image and this is Windows build ${build}.`,
+    problem: `'${imagePath}' is an ISO image and this is Windows build ${build}; ISO images need ${describeThreshold(ISO_SUPPORT)}.`,
     rule: ISO_RULE, fix: 'Use Windows 8 / Windows Server 2012 or later, or a VHD/VHDX image.',
   });
 }

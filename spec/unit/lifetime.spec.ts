@@ -1,22 +1,13 @@
 // Handles closed exactly once, descriptors freed on every path, nothing native when validation fails.
 import { expect } from 'chai';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import {
   attachVirtualDisk, detachVirtualDisk, InvalidParameterError, openVirtualDisk, PreconditionError, VirtualDisk, VirtualDiskError,
 } from '../../lib/index.ts';
 import { callQueueState, callsInFlightLimit, threadPoolSize } from '../../lib/native.ts';
+import { collectGarbage } from '../helpers/gc.ts';
 import { installFakeWindows, nativeCalls, PHYSICAL_PATH, type FakeWindows } from '../helpers/fake-windows.ts';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 
-async function collectGarbage(): Promise<void> {
-  for (let round = 0; round < 5; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const SDDL = 'O:BAG:BAD:(A;;GA;;;WD)';
 

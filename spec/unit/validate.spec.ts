@@ -141,11 +141,11 @@ describe('AttachVirtualDisk rules', () => {
     expect(error?.message).to.contain('0x800');
   });
 
-  it('before NON_PNP (build 17763), Flags larger than 0x020 are refused: the document\'s rule', () => {
-    expect(checkAttachCall(vhdx(), v1(0x3f), { windowsBuild: 17134 })).to.equal(undefined);
-    const error = checkAttachCall(vhdx(), v1(sdk.ATTACH_VIRTUAL_DISK_FLAG_NON_PNP), { windowsBuild: 17134 });
+  it('before NON_PNP (build 18362), Flags larger than 0x020 are refused: the document\'s rule', () => {
+    expect(checkAttachCall(vhdx(), v1(0x3f), { windowsBuild: 17763 })).to.equal(undefined);
+    const error = checkAttachCall(vhdx(), v1(sdk.ATTACH_VIRTUAL_DISK_FLAG_NON_PNP), { windowsBuild: 17763 });
     expect(error?.rule).to.equal('The Flags parameter is set to a value larger than 0x020.');
-    expect(checkAttachCall(vhdx(), v1(sdk.ATTACH_VIRTUAL_DISK_FLAG_NON_PNP), { windowsBuild: 17763 })).to.equal(undefined);
+    expect(checkAttachCall(vhdx(), v1(sdk.ATTACH_VIRTUAL_DISK_FLAG_NON_PNP), { windowsBuild: 18362 })).to.equal(undefined);
   });
 
   it('AT_BOOT needs build 22621, and the build can be given', () => {
@@ -155,7 +155,8 @@ describe('AttachVirtualDisk rules', () => {
 
   it('Parameters.Version must be 1, or 2 where the build has it', () => {
     const v2: AttachCall = { ...v1(sdk.ATTACH_VIRTUAL_DISK_FLAG_RESTRICTED_RANGE), Parameters: { Version: 2, u: { Version2: { RestrictedOffset: 0n, RestrictedLength: 512n } } } };
-    expect(checkAttachCall(vhdx(), v2, { windowsBuild: 17763 })).to.equal(undefined);
+    expect(checkAttachCall(vhdx(), v2, { windowsBuild: 18362 })).to.equal(undefined);
+    expect(checkAttachCall(vhdx(), v2, { windowsBuild: 17763 })?.parameter).to.be.oneOf(['Flags', 'Parameters.Version']);
     const bad = { ...v1(0), Parameters: { Version: 3 } } as unknown as AttachCall;
     expect(checkAttachCall(vhdx(), bad, { windowsBuild: NEWEST })?.parameter).to.equal('Parameters.Version');
     const v2Only: AttachCall = { ...v2, Flags: 0 };

@@ -166,7 +166,7 @@ describe('Windows build thresholds: ISO images', () => {
     const atOpen = refusedMessage(checkOpen('C:\\vm\\a.iso', { windowsBuild: before }));
     const atAttach = refusedMessage(checkAttach(iso(), {}, { windowsBuild: before }));
     for (const message of [atOpen, atAttach]) {
-      expect(message).to.contain(`Windows build ${before}.`);
+      expect(message).to.contain(`Windows build ${before};`);
       expect(message).to.contain('Windows 8');
       expect(message).to.contain(documentedSentence);
     }
