@@ -106,6 +106,11 @@ export async function callAsync<Args extends unknown[], Result>(
   }
 }
 
+/** For benchmarks: run with another limit (undefined: back to the computed one). */
+export function overrideCallsInFlightLimit(next: number | undefined): void {
+  limit = next;
+}
+
 /** The queue's state, for specs and benchmarks. */
 export function callQueueState(): { limit: number | undefined; inFlight: number; waiting: number } {
   return { limit, inFlight, waiting: waiting.size };
