@@ -128,8 +128,12 @@ export interface SimHandle {
   handle: string;
   /** As passed to OpenVirtualDisk */
   path: string;
-  /** GetFullPathNameW(path): images are identified by it, case-insensitively */
+  /** GetFullPathNameW(path), for information: images are identified by volumeSerial + fileId, not by path */
   fullPath: string;
+  /** The image file's volume serial number, hexadecimal (16 digits), read when OpenVirtualDisk opened it */
+  volumeSerial: string;
+  /** The image file's ID, hexadecimal (32 digits): same volumeSerial + fileId = same image, whatever the path */
+  fileId: string;
   storageType: SimStorageType;
   version: number;
   access: number;
@@ -142,8 +146,12 @@ export interface SimHandle {
 }
 
 export interface SimAttachment {
+  /** path and fullPath of the handle that attached it */
   path: string;
   fullPath: string;
+  /** The attached image file (see SimHandle) */
+  volumeSerial: string;
+  fileId: string;
   storageType: SimStorageType;
   /** "\\.\PhysicalDriveN" (N from 2) or "\\.\CDROMn" (n from 1, ISO) */
   physicalPath: string;
@@ -266,7 +274,7 @@ export const simulator = {
     return simulator.log().filter((c): c is SimCallOf<F> => c.fn === fn);
   },
 
-  /** Live handles, attachments and counters (closed handles are swept first). */
+  /** Live handles (in open order), attachments (in attach order) and counters; every handle is checked for closure first. */
   state(): SimState {
     return readJson('SimGetState', controls().getState) as SimState;
   },

@@ -7,11 +7,19 @@
  * documentation is silent, the choice made here is marked "SIMULATOR CHOICE" and must not be read
  * as a statement about Windows. Nothing is really attached: the state is bookkeeping in this module.
  *
+ * Images: Windows knows an image by its file, not by the spelling of its path (\\?\ prefix, case,
+ * trailing dots, 8.3 names, another drive letter or UNC name for the same folder, links on the way).
+ * OpenVirtualDisk opens the file once and reads its volume serial number + file ID; every "same image"
+ * decision (already attached, other open handles, detach, permanent attachments) compares that
+ * identity, through one image record per file (hash table keyed by the identity).
+ *
  * Handles: OpenVirtualDisk returns a REAL kernel handle, the write end of an anonymous pipe whose
  * read end the simulator keeps. Once the caller has closed its handle (kernel32 CloseHandle, and any
  * duplicates), PeekNamedPipe on the read end fails with ERROR_BROKEN_PIPE (verified under Wine 8.0).
- * Every API and control call first "sweeps": records whose pipe is broken are forgotten, and
- * non-permanent attachments made through them end (lazy detection of handle closure).
+ * Closure is noticed lazily: an API call checks the handle it was given and the other handles on
+ * that one image (a PeekNamedPipe each, a wineserver round trip under Wine), so its cost does not
+ * grow with the number of open handles; the Sim* controls check every handle. Records found closed
+ * are forgotten, and non-permanent attachments made through them end.
  *
  * Test controls (all stdcall, Sim prefix): SimGetLog, SimGetState, SimReset, SimSetFault, SimSetDelay.
  * All state is guarded by one CRITICAL_SECTION (koffi's async calls come from several worker
@@ -40,20 +48,54 @@ static const GUID VENDOR_MICROSOFT = {
     0xEC984AEC, 0xA0F9, 0x47E9, { 0x90, 0x1F, 0x71, 0x41, 0x5A, 0x66, 0x34, 0x5B }
 };
 
+/* Intrusive chained hash table: the node is the first member of a record, the caller hashes the key. */
+typedef struct hnode {
+    struct hnode *next;
+    size_t hash;
+} hnode;
+
+typedef struct htable {
+    hnode **buckets;
+    size_t mask; /* bucket count - 1 (a power of two) */
+    size_t count;
+} htable;
+
+/* What identifies an image file (same file <=> same identity, whatever path reached it). */
+typedef struct image_id {
+    ULONGLONG volume; /* volume serial number */
+    BYTE file[16];    /* file ID; a 64-bit file index fills the low 8 bytes */
+} image_id;
+
+struct handle_rec;
+struct attach_rec;
+
+/* One per image file that has an open handle or an attachment. */
+typedef struct image_rec {
+    hnode node; /* in g.images, keyed by id */
+    image_id id;
+    struct handle_rec *handles; /* open on this image (imagePrev/imageNext) */
+    size_t handleCount;
+    struct attach_rec *attach; /* NULL when not attached */
+} image_rec;
+
 typedef struct handle_rec {
-    struct handle_rec *next;
+    hnode node;                        /* in g.handles, keyed by `handle` */
+    struct handle_rec *prev, *next;    /* every handle, in creation order (SimGetState) */
+    struct handle_rec *imagePrev, *imageNext;
+    image_rec *image;
     HANDLE handle;   /* pipe write end: what the caller got */
     HANDLE readEnd;  /* pipe read end: kept to notice when the caller has closed `handle` */
     WCHAR *path;     /* as passed to OpenVirtualDisk */
-    WCHAR *fullPath; /* GetFullPathNameW(path); images are identified by it, case-insensitively */
+    WCHAR *fullPath; /* GetFullPathNameW(path), for information only (images are identified by image_id) */
     VIRTUAL_STORAGE_TYPE type;
     DWORD version, access, flags, rwDepth;
     BOOL readOnly, getInfoOnly; /* Version2/3 fields; FALSE for Version1 handles */
 } handle_rec;
 
 typedef struct attach_rec {
-    struct attach_rec *next;
-    WCHAR *path, *fullPath;
+    struct attach_rec *prev, *next; /* every attachment, in attach order (SimGetState) */
+    image_rec *image;
+    WCHAR *path, *fullPath; /* of the attaching handle */
     VIRTUAL_STORAGE_TYPE type;
     handle_rec *owner; /* attaching handle; NULL once it was closed (permanent attachments only) */
     HANDLE ownerHandle;
@@ -73,8 +115,9 @@ static struct {
     LARGE_INTEGER qpcFreq;
     unsigned long long generation; /* bumped by SimReset: in-flight calls then do not log */
     unsigned long long seq;
-    handle_rec *handles;
-    attach_rec *attached;
+    htable handles, images;
+    handle_rec *firstHandle, *lastHandle;
+    attach_rec *firstAttach, *lastAttach;
     log_rec *log;
     size_t logLen, logCap;
     DWORD faultCode[FN_COUNT], faultCount[FN_COUNT], delayMs[FN_COUNT];
@@ -112,11 +155,6 @@ static WCHAR *full_path(const WCHAR *path)
     return d;
 }
 
-static BOOL same_image(const WCHAR *a, const WCHAR *b)
-{
-    return CompareStringOrdinal(a, -1, b, -1, TRUE) == CSTR_EQUAL;
-}
-
 static void append_digits(WCHAR *dst, size_t cap, const WCHAR *prefix, DWORD n)
 {
     WCHAR digits[12];
@@ -133,24 +171,185 @@ static void append_digits(WCHAR *dst, size_t cap, const WCHAR *prefix, DWORD n)
     dst[i] = 0;
 }
 
-/* --- handle and attachment records (lock held) */
+/* ------------------------------------------------------------------ hash table */
 
-static handle_rec *find_handle(HANDLE h)
+static BOOL ht_init(htable *t, size_t buckets)
 {
-    if (!h || h == INVALID_HANDLE_VALUE)
-        return NULL;
-    for (handle_rec *r = g.handles; r; r = r->next)
-        if (r->handle == h)
-            return r;
+    t->buckets = calloc(buckets, sizeof(*t->buckets));
+    t->mask = t->buckets ? buckets - 1 : 0;
+    t->count = 0;
+    return t->buckets != NULL;
+}
+
+/* The chain that holds `hash` (compare node->hash, then the key). */
+static hnode *ht_chain(const htable *t, size_t hash)
+{
+    return t->buckets ? t->buckets[hash & t->mask] : NULL;
+}
+
+/* Doubles the bucket array; on allocation failure the table keeps working with longer chains. */
+static void ht_grow(htable *t)
+{
+    size_t n = (t->mask + 1) * 2;
+    hnode **b = calloc(n, sizeof(*b));
+    if (!b)
+        return;
+    for (size_t i = 0; i <= t->mask; i++) {
+        for (hnode *e = t->buckets[i], *next; e; e = next) {
+            next = e->next;
+            e->next = b[e->hash & (n - 1)];
+            b[e->hash & (n - 1)] = e;
+        }
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->mask = n - 1;
+}
+
+static BOOL ht_insert(htable *t, hnode *n, size_t hash)
+{
+    if (!t->buckets && !ht_init(t, 64))
+        return FALSE;
+    if (t->count >= 2 * (t->mask + 1))
+        ht_grow(t);
+    n->hash = hash;
+    n->next = t->buckets[hash & t->mask];
+    t->buckets[hash & t->mask] = n;
+    t->count++;
+    return TRUE;
+}
+
+static void ht_remove(htable *t, hnode *n)
+{
+    for (hnode **pp = &t->buckets[n->hash & t->mask]; *pp; pp = &(*pp)->next) {
+        if (*pp == n) {
+            *pp = n->next;
+            t->count--;
+            return;
+        }
+    }
+}
+
+/* Empties the table without freeing the records (the caller owns them). */
+static void ht_clear(htable *t)
+{
+    if (t->buckets)
+        memset(t->buckets, 0, (t->mask + 1) * sizeof(*t->buckets));
+    t->count = 0;
+}
+
+static size_t hash_bytes(const void *p, size_t n) /* FNV-1a */
+{
+    const BYTE *b = p;
+    unsigned long long h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return (size_t)h;
+}
+
+static size_t hash_handle(HANDLE h)
+{
+    return hash_bytes(&h, sizeof(h));
+}
+
+/* ------------------------------------------------------------------ image identity */
+
+/* GetLastError() after a failed call, or `otherwise` if the call left it 0. */
+static DWORD last_error(DWORD otherwise)
+{
+    DWORD e = GetLastError();
+    return e ? e : otherwise;
+}
+
+/*
+ * Opens the image file the way a provider would look at it and reads what identifies it:
+ * GetFileInformationByHandleEx(FileIdInfo) (volume serial + 128-bit file ID), else
+ * GetFileInformationByHandle (32-bit volume serial + 64-bit file index). One file always lives on
+ * one volume and gets the same method, so the two forms are never compared with each other.
+ * (Under Wine 8 both work and agree; each asks mountmgr for the volume serial, about 1-2 ms, so the
+ * attributes come from the cheap FileBasicInfo and the fallback is not called when FileIdInfo works.)
+ * Returns a Win32 error: 2 / 3 for a missing file or folder, as CreateFileW reports them.
+ */
+static DWORD read_image_id(const WCHAR *path, image_id *id)
+{
+    HANDLE f = CreateFileW(path, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    if (f == INVALID_HANDLE_VALUE)
+        return last_error(ERROR_FILE_NOT_FOUND);
+    DWORD rc = ERROR_SUCCESS;
+    FILE_BASIC_INFO basic;
+    FILE_ID_INFO fid;
+    BY_HANDLE_FILE_INFORMATION info;
+    memset(id, 0, sizeof(*id));
+    if (!GetFileInformationByHandleEx(f, FileBasicInfo, &basic, sizeof(basic))) {
+        rc = last_error(ERROR_INVALID_FUNCTION);
+    } else if (basic.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+        rc = ERROR_ACCESS_DENIED; /* SIMULATOR CHOICE: what CreateFileW gives for a directory without BACKUP_SEMANTICS */
+    } else if (GetFileInformationByHandleEx(f, FileIdInfo, &fid, sizeof(fid))) {
+        id->volume = fid.VolumeSerialNumber;
+        memcpy(id->file, fid.FileId.Identifier, sizeof(id->file));
+    } else if (GetFileInformationByHandle(f, &info)) {
+        ULONGLONG index = ((ULONGLONG)info.nFileIndexHigh << 32) | info.nFileIndexLow;
+        id->volume = info.dwVolumeSerialNumber;
+        memcpy(id->file, &index, sizeof(index));
+    } else {
+        rc = last_error(ERROR_INVALID_FUNCTION);
+    }
+    CloseHandle(f);
+    return rc;
+}
+
+/* --- images (lock held) */
+
+static image_rec *image_find(const image_id *id)
+{
+    size_t hash = hash_bytes(id, sizeof(*id));
+    for (hnode *n = ht_chain(&g.images, hash); n; n = n->next) {
+        image_rec *img = (image_rec *)n;
+        if (n->hash == hash && memcmp(&img->id, id, sizeof(*id)) == 0)
+            return img;
+    }
     return NULL;
 }
 
-static attach_rec *find_attach(const WCHAR *fullPath)
+/* The record of this image, created if needed; NULL when out of memory. */
+static image_rec *image_get(const image_id *id)
 {
-    for (attach_rec *a = g.attached; a; a = a->next)
-        if (same_image(a->fullPath, fullPath))
-            return a;
-    return NULL;
+    image_rec *img = image_find(id);
+    if (img)
+        return img;
+    img = calloc(1, sizeof(*img));
+    if (!img)
+        return NULL;
+    img->id = *id;
+    if (!ht_insert(&g.images, &img->node, hash_bytes(id, sizeof(*id)))) {
+        free(img);
+        return NULL;
+    }
+    return img;
+}
+
+/* An image with no open handle and no attachment is forgotten. */
+static void image_release_if_unused(image_rec *img)
+{
+    if (img->handles || img->attach)
+        return;
+    ht_remove(&g.images, &img->node);
+    free(img);
+}
+
+/* --- attachments (lock held) */
+
+static void attach_link(attach_rec *a)
+{
+    a->prev = g.lastAttach;
+    a->next = NULL;
+    if (g.lastAttach)
+        g.lastAttach->next = a;
+    else
+        g.firstAttach = a;
+    g.lastAttach = a;
+    a->image->attach = a;
 }
 
 static void free_attach(attach_rec *a)
@@ -160,15 +359,74 @@ static void free_attach(attach_rec *a)
     free(a);
 }
 
-static void remove_attach(attach_rec *target)
+/* Ends an attachment. The image record stays: the caller decides when it is released. */
+static void remove_attach(attach_rec *a)
 {
-    for (attach_rec **pp = &g.attached; *pp; pp = &(*pp)->next) {
-        if (*pp == target) {
-            *pp = target->next;
-            free_attach(target);
-            return;
-        }
-    }
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        g.firstAttach = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    else
+        g.lastAttach = a->prev;
+    a->image->attach = NULL;
+    free_attach(a);
+}
+
+/* --- handles (lock held) */
+
+static handle_rec *handle_find(HANDLE h)
+{
+    if (!h || h == INVALID_HANDLE_VALUE)
+        return NULL;
+    size_t hash = hash_handle(h);
+    for (hnode *n = ht_chain(&g.handles, hash); n; n = n->next)
+        if (n->hash == hash && ((handle_rec *)n)->handle == h)
+            return (handle_rec *)n;
+    return NULL;
+}
+
+static BOOL handle_link(handle_rec *r, image_rec *img)
+{
+    if (!ht_insert(&g.handles, &r->node, hash_handle(r->handle)))
+        return FALSE;
+    r->prev = g.lastHandle;
+    r->next = NULL;
+    if (g.lastHandle)
+        g.lastHandle->next = r;
+    else
+        g.firstHandle = r;
+    g.lastHandle = r;
+    r->image = img;
+    r->imagePrev = NULL;
+    r->imageNext = img->handles;
+    if (img->handles)
+        img->handles->imagePrev = r;
+    img->handles = r;
+    img->handleCount++;
+    return TRUE;
+}
+
+static void handle_unlink(handle_rec *r)
+{
+    ht_remove(&g.handles, &r->node);
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        g.firstHandle = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    else
+        g.lastHandle = r->prev;
+    image_rec *img = r->image;
+    if (r->imagePrev)
+        r->imagePrev->imageNext = r->imageNext;
+    else
+        img->handles = r->imageNext;
+    if (r->imageNext)
+        r->imageNext->imagePrev = r->imagePrev;
+    img->handleCount--;
 }
 
 static void free_handle(handle_rec *r)
@@ -179,38 +437,60 @@ static void free_handle(handle_rec *r)
     free(r);
 }
 
-/* The caller has closed r->handle: forget it, end the attachments bound to it. */
-static void retire_handle(handle_rec *r)
+/* Whether the caller has closed r->handle (and every duplicate of it). */
+static BOOL handle_closed(const handle_rec *r)
 {
-    g.handlesClosed++;
-    for (attach_rec **pp = &g.attached; *pp;) {
-        attach_rec *a = *pp;
-        if (a->owner == r && !a->permanent) {
-            *pp = a->next;
-            free_attach(a);
-            g.autoDetached++;
-            continue;
-        }
-        if (a->owner == r)
-            a->owner = NULL; /* PERMANENT_LIFETIME: stays attached until DetachVirtualDisk */
-        pp = &a->next;
-    }
-    for (handle_rec **pp = &g.handles; *pp; pp = &(*pp)->next) {
-        if (*pp == r) {
-            *pp = r->next;
-            break;
-        }
-    }
-    free_handle(r);
+    DWORD avail = 0;
+    /* Any failure (normally ERROR_BROKEN_PIPE 109) means no write end is open any more. */
+    return !PeekNamedPipe(r->readEnd, NULL, 0, NULL, &avail, NULL);
 }
 
-static void sweep_locked(void)
+/* The caller has closed r->handle: forget it, end the non-permanent attachment made through it. */
+static void retire_handle(handle_rec *r)
 {
-    for (handle_rec *r = g.handles, *next; r; r = next) {
+    image_rec *img = r->image;
+    attach_rec *a = img->attach;
+    g.handlesClosed++;
+    if (a && a->owner == r) {
+        if (a->permanent) {
+            a->owner = NULL; /* PERMANENT_LIFETIME: stays attached until DetachVirtualDisk */
+        } else {
+            remove_attach(a);
+            g.autoDetached++;
+        }
+    }
+    handle_unlink(r);
+    free_handle(r);
+    image_release_if_unused(img);
+}
+
+/* The record of a handle the caller passed in, or NULL if it is unknown or was closed meanwhile. */
+static handle_rec *live_handle(HANDLE h)
+{
+    handle_rec *r = handle_find(h);
+    if (r && handle_closed(r)) {
+        retire_handle(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* Checks the other handles on the image of `h` (a live handle, so the image record survives this). */
+static void sweep_image(handle_rec *h)
+{
+    for (handle_rec *r = h->image->handles, *next; r; r = next) {
+        next = r->imageNext;
+        if (r != h && handle_closed(r))
+            retire_handle(r);
+    }
+}
+
+/* Checks every handle: for the Sim* controls only (one PeekNamedPipe per open handle). */
+static void sweep_all(void)
+{
+    for (handle_rec *r = g.firstHandle, *next; r; r = next) {
         next = r->next;
-        DWORD avail = 0;
-        /* Any failure (normally ERROR_BROKEN_PIPE 109) means no write end is open any more. */
-        if (!PeekNamedPipe(r->readEnd, NULL, 0, NULL, &avail, NULL))
+        if (handle_closed(r))
             retire_handle(r);
     }
 }
@@ -240,7 +520,6 @@ static void call_begin(call_ctx *c, int fn)
         Sleep(c->delayMs); /* outside the lock: other calls proceed meanwhile */
 
     EnterCriticalSection(&g.lock);
-    sweep_locked();
     c->faulted = FALSE;
     c->faultCode = 0;
     if (g.faultCount[fn]) {
@@ -316,10 +595,23 @@ static void jb_storage_type(jbuf *b, const VIRTUAL_STORAGE_TYPE *t)
     jb_raw(b, "}");
 }
 
+/* "volumeSerial" and "fileId" as hexadecimal numbers (most significant digit first). */
+static void jb_image_id(jbuf *b, const image_id *id)
+{
+    BYTE be[16];
+    for (int i = 0; i < 8; i++)
+        be[i] = (BYTE)(id->volume >> (8 * (7 - i)));
+    jb_key(b, "volumeSerial"); jb_hex(b, be, 8);
+    for (int i = 0; i < 16; i++)
+        be[i] = id->file[15 - i];
+    jb_key(b, "fileId"); jb_hex(b, be, 16);
+}
+
 /* ------------------------------------------------------------------ OpenVirtualDisk */
 
-static DWORD open_impl(PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWORD flags,
-                       POPEN_VIRTUAL_DISK_PARAMETERS params, PHANDLE out)
+/* The argument rules, before the file is looked at. */
+static DWORD open_check(PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, POPEN_VIRTUAL_DISK_PARAMETERS params,
+                        PHANDLE out)
 {
     /* SIMULATOR CHOICE: the SDK marks Parameters _In_opt_; the simulator requires it (87), so a
        library that relies on NULL-means-defaults is caught here. */
@@ -353,41 +645,40 @@ static DWORD open_impl(PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWO
     if (iso && (access & VIRTUAL_DISK_ACCESS_ATTACH_RW))
         return ERROR_INVALID_PARAMETER;
     /* SIMULATOR CHOICE: OPEN_VIRTUAL_DISK_FLAG_* values are recorded, not validated. */
+    return ERROR_SUCCESS;
+}
 
-    DWORD attrs = GetFileAttributesW(path);
-    if (attrs == INVALID_FILE_ATTRIBUTES) {
-        DWORD e = GetLastError(); /* ERROR_FILE_NOT_FOUND 2, ERROR_PATH_NOT_FOUND 3, ... passed through */
-        return e ? e : ERROR_FILE_NOT_FOUND;
-    }
-    if (attrs & FILE_ATTRIBUTE_DIRECTORY)
-        return ERROR_ACCESS_DENIED; /* SIMULATOR CHOICE: what CreateFileW gives for a directory */
-
-    handle_rec *r = calloc(1, sizeof(*r));
-    if (!r)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    r->path = wdup(path);
-    r->fullPath = full_path(path);
-    if (!r->path || !r->fullPath) {
-        free(r->path);
-        free(r->fullPath);
-        free(r);
-        return ERROR_NOT_ENOUGH_MEMORY;
-    }
+/* A new handle on the image `id`: the write end of a fresh pipe, recorded with the open's arguments. */
+static DWORD open_register(const image_id *id, PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWORD flags,
+                           POPEN_VIRTUAL_DISK_PARAMETERS params, PHANDLE out)
+{
     HANDLE readEnd, writeEnd;
-    if (!CreatePipe(&readEnd, &writeEnd, NULL, 0)) {
-        DWORD e = GetLastError();
-        free(r->path);
-        free(r->fullPath);
-        free(r);
-        return e ? e : ERROR_NOT_ENOUGH_MEMORY;
-    }
-    /* A live record with the same value was closed by the caller after the sweep (value reused). */
-    handle_rec *stale = find_handle(writeEnd);
+    if (!CreatePipe(&readEnd, &writeEnd, NULL, 0))
+        return last_error(ERROR_NOT_ENOUGH_MEMORY);
+    /* A record with the same value is one the caller closed without any call noticing (value reused).
+       Retired before the image record is looked up: retiring may release that record. */
+    handle_rec *stale = handle_find(writeEnd);
     if (stale)
         retire_handle(stale);
 
-    r->handle = writeEnd;
-    r->readEnd = readEnd;
+    handle_rec *r = calloc(1, sizeof(*r));
+    if (r) {
+        r->handle = writeEnd;
+        r->readEnd = readEnd;
+        r->path = wdup(path);
+        r->fullPath = full_path(path);
+    }
+    image_rec *img = r && r->path && r->fullPath ? image_get(id) : NULL;
+    if (!img || !handle_link(r, img)) {
+        CloseHandle(writeEnd);
+        if (r)
+            free_handle(r); /* closes readEnd */
+        else
+            CloseHandle(readEnd);
+        if (img)
+            image_release_if_unused(img);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
     r->type = *vst;
     r->version = params->Version;
     r->access = access;
@@ -398,13 +689,26 @@ static DWORD open_impl(PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWO
         r->getInfoOnly = params->Version2.GetInfoOnly != 0;
         r->readOnly = params->Version2.ReadOnly != 0;
     }
-    handle_rec **tail = &g.handles;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = r;
     g.handlesCreated++;
     *out = writeEnd;
     return ERROR_SUCCESS;
+}
+
+/* Runs with the lock held (see call_begin), but leaves it while the file is opened and queried: those
+   are file system round trips (under Wine, to the wineserver and mountmgr) that need no shared state. */
+static DWORD open_impl(PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWORD flags,
+                       POPEN_VIRTUAL_DISK_PARAMETERS params, PHANDLE out)
+{
+    DWORD rc = open_check(vst, path, access, params, out);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    image_id id;
+    LeaveCriticalSection(&g.lock);
+    rc = read_image_id(path, &id); /* ERROR_FILE_NOT_FOUND 2, ERROR_PATH_NOT_FOUND 3, ... passed through */
+    EnterCriticalSection(&g.lock);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+    return open_register(&id, vst, path, access, flags, params, out);
 }
 
 DWORD WINAPI OpenVirtualDisk(PVIRTUAL_STORAGE_TYPE VirtualStorageType, PCWSTR Path,
@@ -463,7 +767,7 @@ static DWORD attach_impl(HANDLE vh, PSECURITY_DESCRIPTOR sd, DWORD flags, PATTAC
 {
     /* Documented ERROR_INVALID_PARAMETER causes: not a handle from OpenVirtualDisk, unknown Flags,
        unsupported Parameters->Version (the page predates Version 2 and flags above 0x20). */
-    handle_rec *h = find_handle(vh);
+    handle_rec *h = live_handle(vh);
     if (!h)
         return ERROR_INVALID_PARAMETER;
     if (overlapped) /* SIMULATOR CHOICE: only synchronous operation is simulated */
@@ -499,9 +803,12 @@ static DWORD attach_impl(HANDLE vh, PSECURITY_DESCRIPTOR sd, DWORD flags, PATTAC
             return ERROR_ACCESS_DENIED;
     }
 
-    /* "This function will fail if ... the VHD image is already attached". SIMULATOR CHOICE: the code
-       is ERROR_SHARING_VIOLATION (32); Windows' exact code cannot be verified here. */
-    if (find_attach(h->fullPath))
+    /* "This function will fail if ... the VHD image is already attached" (through any handle, any
+       spelling of its path). SIMULATOR CHOICE: the code is ERROR_SHARING_VIOLATION (32); Windows' exact
+       code cannot be verified here. The image's other handles are checked first: an attachment whose
+       non-permanent owner was closed has ended. */
+    sweep_image(h);
+    if (h->image->attach)
         return ERROR_SHARING_VIOLATION;
 
     attach_rec *a = calloc(1, sizeof(*a));
@@ -513,6 +820,7 @@ static DWORD attach_impl(HANDLE vh, PSECURITY_DESCRIPTOR sd, DWORD flags, PATTAC
         free_attach(a);
         return ERROR_NOT_ENOUGH_MEMORY;
     }
+    a->image = h->image;
     a->type = h->type;
     a->owner = h;
     a->ownerHandle = h->handle;
@@ -529,10 +837,7 @@ static DWORD attach_impl(HANDLE vh, PSECURITY_DESCRIPTOR sd, DWORD flags, PATTAC
         append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\CDROM", g.nextCdrom++);
     else
         append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", g.nextPhysicalDrive++);
-    attach_rec **tail = &g.attached;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = a;
+    attach_link(a);
     return ERROR_SUCCESS;
 }
 
@@ -593,7 +898,7 @@ DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR Se
 
 static DWORD detach_impl(HANDLE vh, DWORD flags)
 {
-    handle_rec *h = find_handle(vh);
+    handle_rec *h = live_handle(vh);
     if (!h)
         return ERROR_INVALID_PARAMETER;
     if (flags != DETACH_VIRTUAL_DISK_FLAG_NONE)
@@ -603,16 +908,17 @@ static DWORD detach_impl(HANDLE vh, DWORD flags)
        errors (87) are checked before access (5). */
     if (h->version == OPEN_VIRTUAL_DISK_VERSION_1 && !(h->access & VIRTUAL_DISK_ACCESS_DETACH))
         return ERROR_ACCESS_DENIED;
-    /* "All other open handles to the virtual disk must be closed". SIMULATOR CHOICE: the code is
-       ERROR_SHARING_VIOLATION (32), checked before "not attached". */
-    for (handle_rec *o = g.handles; o; o = o->next)
-        if (o != h && same_image(o->fullPath, h->fullPath))
-            return ERROR_SHARING_VIOLATION;
+    /* "All other open handles to the virtual disk must be closed" (handles on the same file, however
+       its path was spelled). SIMULATOR CHOICE: the code is ERROR_SHARING_VIOLATION (32), checked before
+       "not attached". */
+    sweep_image(h);
+    if (h->image->handleCount > 1)
+        return ERROR_SHARING_VIOLATION;
     /* "fail ... if the image is not attached". SIMULATOR CHOICE: ERROR_NOT_READY (21). */
-    attach_rec *a = find_attach(h->fullPath);
+    attach_rec *a = h->image->attach;
     if (!a)
         return ERROR_NOT_READY;
-    remove_attach(a); /* whatever its lifetime */
+    remove_attach(a); /* whatever its lifetime; the image record stays with h */
     return ERROR_SUCCESS;
 }
 
@@ -637,7 +943,7 @@ DWORD WINAPI DetachVirtualDisk(HANDLE VirtualDiskHandle, DWORD Flags, ULONG Prov
 
 static DWORD physical_path_impl(HANDLE vh, PULONG size, PWSTR out)
 {
-    handle_rec *h = find_handle(vh);
+    handle_rec *h = live_handle(vh);
     if (!h)
         return ERROR_INVALID_PARAMETER;
     if (!size)
@@ -646,8 +952,10 @@ static DWORD physical_path_impl(HANDLE vh, PULONG size, PWSTR out)
        VIRTUAL_DISK_ACCESS_GET_INFO flag" (GetVirtualDiskPhysicalPath page; Version 1 access masks). */
     if (h->version == OPEN_VIRTUAL_DISK_VERSION_1 && !(h->access & VIRTUAL_DISK_ACCESS_GET_INFO))
         return ERROR_ACCESS_DENIED;
-    /* "the virtual disk ... must be attached". SIMULATOR CHOICE: ERROR_DEV_NOT_EXIST (55). */
-    attach_rec *a = find_attach(h->fullPath);
+    /* "the virtual disk ... must be attached" (through any handle on the same file).
+       SIMULATOR CHOICE: ERROR_DEV_NOT_EXIST (55). */
+    sweep_image(h);
+    attach_rec *a = h->image->attach;
     if (!a)
         return ERROR_DEV_NOT_EXIST;
     const ULONG need = (ULONG)((wcslen(a->physicalPath) + 1) * sizeof(WCHAR));
@@ -719,7 +1027,7 @@ DWORD WINAPI SimGetLog(char *buf, DWORD *size)
     jbuf b;
     jb_init(&b);
     EnterCriticalSection(&g.lock);
-    sweep_locked();
+    sweep_all();
     jb_raw(&b, "[");
     for (size_t i = 0; i < g.logLen; i++) {
         jb_sep(&b);
@@ -737,16 +1045,17 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
     jbuf b;
     jb_init(&b);
     EnterCriticalSection(&g.lock);
-    sweep_locked();
+    sweep_all();
     jb_raw(&b, "{");
     jb_key(&b, "handles");
     jb_raw(&b, "[");
-    for (handle_rec *r = g.handles; r; r = r->next) {
+    for (handle_rec *r = g.firstHandle; r; r = r->next) {
         jb_sep(&b);
         jb_raw(&b, "{");
         jb_key(&b, "handle"); jb_handle(&b, r->handle);
         jb_key(&b, "path"); jb_wstr(&b, r->path);
         jb_key(&b, "fullPath"); jb_wstr(&b, r->fullPath);
+        jb_image_id(&b, &r->image->id);
         jb_key(&b, "storageType"); jb_storage_type(&b, &r->type);
         jb_key(&b, "version"); jb_u64(&b, r->version);
         jb_key(&b, "access"); jb_u64(&b, r->access);
@@ -760,11 +1069,12 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
     jb_raw(&b, "]");
     jb_key(&b, "attached");
     jb_raw(&b, "[");
-    for (attach_rec *a = g.attached; a; a = a->next) {
+    for (attach_rec *a = g.firstAttach; a; a = a->next) {
         jb_sep(&b);
         jb_raw(&b, "{");
         jb_key(&b, "path"); jb_wstr(&b, a->path);
         jb_key(&b, "fullPath"); jb_wstr(&b, a->fullPath);
+        jb_image_id(&b, &a->image->id);
         jb_key(&b, "storageType"); jb_storage_type(&b, &a->type);
         jb_key(&b, "physicalPath"); jb_wstr(&b, a->physicalPath);
         jb_key(&b, "permanent"); jb_bool(&b, a->permanent);
@@ -789,16 +1099,25 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
 
 static void reset_locked(void)
 {
-    while (g.handles) {
-        handle_rec *r = g.handles;
-        g.handles = r->next;
+    for (handle_rec *r = g.firstHandle, *next; r; r = next) {
+        next = r->next;
         free_handle(r);
     }
-    while (g.attached) {
-        attach_rec *a = g.attached;
-        g.attached = a->next;
+    for (attach_rec *a = g.firstAttach, *next; a; a = next) {
+        next = a->next;
         free_attach(a);
     }
+    /* every image record has a handle or an attachment: free them through the table's chains */
+    for (size_t i = 0; g.images.buckets && i <= g.images.mask; i++) {
+        for (hnode *n = g.images.buckets[i], *next; n; n = next) {
+            next = n->next;
+            free(n);
+        }
+    }
+    ht_clear(&g.images);
+    ht_clear(&g.handles);
+    g.firstHandle = g.lastHandle = NULL;
+    g.firstAttach = g.lastAttach = NULL;
     for (size_t i = 0; i < g.logLen; i++)
         free(g.log[i].json);
     free(g.log);
@@ -839,7 +1158,7 @@ void WINAPI SimSetFault(const WCHAR *function, DWORD code, DWORD count)
     if (i < 0)
         return;
     EnterCriticalSection(&g.lock);
-    sweep_locked();
+    sweep_all();
     g.faultCode[i] = code;
     g.faultCount[i] = count;
     LeaveCriticalSection(&g.lock);
@@ -852,7 +1171,7 @@ void WINAPI SimSetDelay(const WCHAR *function, DWORD ms)
     if (i < 0)
         return;
     EnterCriticalSection(&g.lock);
-    sweep_locked();
+    sweep_all();
     g.delayMs[i] = ms;
     LeaveCriticalSection(&g.lock);
 }
@@ -864,6 +1183,8 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
     if (reason == DLL_PROCESS_ATTACH) {
         InitializeCriticalSection(&g.lock);
         QueryPerformanceFrequency(&g.qpcFreq);
+        ht_init(&g.handles, 256); /* on failure the first insert tries again */
+        ht_init(&g.images, 256);
         g.nextPhysicalDrive = 2;
         g.nextCdrom = 1;
     }

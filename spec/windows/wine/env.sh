@@ -23,6 +23,7 @@ export WINEPREFIX=$WINE_HOME/prefix
 export WINEARCH=win64
 export WINEDEBUG=${VIRTDISK_WINEDEBUG:--all}
 export WINEDLLOVERRIDES="mscoree,mshtml="   # never offer to install wine-mono / wine-gecko
+export UV_THREADPOOL_SIZE=16   # libuv pool of node.exe (Wine passes Linux env vars on): koffi async calls run there
 unset DISPLAY WAYLAND_DISPLAY               # headless: no window for anything
 SYSTEM32=$WINEPREFIX/drive_c/windows/system32
 
