@@ -13,7 +13,9 @@ import path from 'node:path';
 export async function imageIdentity(imagePath: string): Promise<string> {
   if (process.platform === 'win32') {
     try {
-      const { dev, ino } = await stat(imagePath, { bigint: true });
+      // Node prefixes \\?\ itself, which turns off Windows' own stripping of trailing dots and spaces:
+      // strip them here, as Windows does for the path the image was opened by.
+      const { dev, ino } = await stat(imagePath.startsWith('\\\\?\\') ? imagePath : win32Trimmed(imagePath), { bigint: true });
       if (ino !== 0n) return `file:${dev.toString(16)}:${ino.toString(16)}`;
     } catch {
       // fall through to the path
@@ -22,12 +24,16 @@ export async function imageIdentity(imagePath: string): Promise<string> {
   return `path:${normalizedPath(imagePath)}`;
 }
 
+/** Trailing dots and spaces removed from every component, as Win32 path normalisation does. */
+function win32Trimmed(imagePath: string): string {
+  return imagePath.split('\\').map((part, index) => (index === 0 || part === '.' || part === '..' ? part : part.replace(/[. ]+$/, ''))).join('\\');
+}
+
 /** A path as Windows' own normalisation would leave it, case-folded: the fallback identity. */
 export function normalizedPath(imagePath: string): string {
   let plain = imagePath;
   if (/^\\\\\?\\UNC\\/i.test(plain)) plain = `\\\\${plain.slice(8)}`;
   else if (/^\\\\[?.]\\/.test(plain)) plain = plain.slice(4);
   const resolved = path.win32.resolve(plain);
-  const parts = resolved.split('\\').map((part, index) => (index === 0 ? part : part.replace(/[. ]+$/, '')));
-  return parts.join('\\').toUpperCase();
+  return win32Trimmed(resolved).toUpperCase();
 }

@@ -1,7 +1,7 @@
 // Through the public API only: handles, security descriptors and attach lifetimes on the Windows ABI.
 import { expect } from 'chai';
 import {
-  attachVirtualDisk, detachVirtualDisk, InvalidParameterError, openVirtualDisk, VirtualDiskError,
+  attachVirtualDisk, detachVirtualDisk, openVirtualDisk, VirtualDiskError,
 } from '../../lib/index.ts';
 import { loadSystemLibrary, setLibraryLoader, type NativeLibrary } from '../../ffi/index.ts';
 import { imageFolder } from './images.ts';
@@ -108,18 +108,18 @@ describe('on the Windows ABI: lifetime', () => {
 
   it('calls refused by validation never reach the DLL', async () => {
     const file = images.image('refused.vhdx');
-    const refusals = [
-      () => attachVirtualDisk(file, { noSecurityDescriptor: true, securityDescriptor: SDDL }),
-      () => attachVirtualDisk(images.image('refused.iso'), { readOnly: false }),
-      () => attachVirtualDisk(file, { atBoot: true }), // Wine reports build 18362
-      () => openVirtualDisk(''),
-      () => detachVirtualDisk(file, { storageType: 'iso', windowsBuild: 7601 }),
+    const refusals: Array<[string, () => Promise<unknown>]> = [
+      ['ERR_CONFLICTING_OPTIONS', () => attachVirtualDisk(file, { noSecurityDescriptor: true, securityDescriptor: SDDL })],
+      ['ERR_ISO_READ_ONLY', () => attachVirtualDisk(images.image('refused.iso'), { readOnly: false })],
+      ['ERROR_INVALID_PARAMETER', () => attachVirtualDisk(file, { atBoot: true })], // Wine reports build 18362
+      ['ERR_INVALID_ARG_VALUE', () => openVirtualDisk('')],
+      ['ERR_ISO_UNSUPPORTED', () => detachVirtualDisk(file, { storageType: 'iso', windowsBuild: 7601 })],
     ];
-    for (const refuse of refusals) {
-      expect(await refuse().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(InvalidParameterError);
+    for (const [code, refuse] of refusals) {
+      expect(await refuse().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(VirtualDiskError).with.property('code', code);
     }
     const disk = await openVirtualDisk(file, { readOnly: true });
-    expect(await disk.attach().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(InvalidParameterError);
+    expect(await disk.attach().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(VirtualDiskError).with.property('code', 'ERR_HANDLE_READ_ONLY');
     await disk.close();
     expect(simulator.log().map((call) => call.fn)).to.deep.equal(['OpenVirtualDisk']);
   });
