@@ -4,6 +4,7 @@
 #   bash spec/windows/run.sh [mocha args...]   1. simulator virtdisk.dll: spec/unit + spec/windows specs
 #                                               2. Wine's own builtin virtdisk.dll: spec/wine-builtin specs
 #   bash spec/windows/run.sh --bench [args...]  bench/attach-detach.ts against the simulator
+#   bash spec/windows/run.sh --exec <node.exe args...>   one node.exe run against the simulator (spec/windows/consumer.sh)
 #
 # Needs spec/windows/install-system.sh once (root). Knobs: VIRTDISK_WINE_HOME (cache dir, default <repo>/.wine),
 # VIRTDISK_WINEDEBUG (WINEDEBUG, default -all), VIRTDISK_WINE_TIMEOUT (seconds per node.exe run, default 1200).
@@ -18,6 +19,7 @@ die() { echo "[windows] ERROR: $*" >&2; exit 1; }
 
 MODE=test
 if [ "${1:-}" = "--bench" ]; then MODE=bench; shift; fi
+if [ "${1:-}" = "--exec" ]; then MODE=exec; shift; fi
 EXTRA=("$@")
 
 SERVER_STARTED= SIM_INSTALLED= TAIL_PID=
@@ -116,6 +118,10 @@ if [ "$MODE" = bench ]; then
   t=$(now_ms)
   winenode bench "$SIM_OVERRIDES" --import tsx bench/attach-detach.ts "${EXTRA[@]}" || FAILED+=("bench (exit $?)")
   say "bench finished ($(fmt_s $(( $(now_ms) - t ))))"
+elif [ "$MODE" = exec ]; then
+  use_simulator
+  say "exec: node.exe ${EXTRA[*]} (simulator virtdisk.dll)"
+  winenode exec "$SIM_OVERRIDES" "${EXTRA[@]}" || FAILED+=("node.exe (exit $?)")
 else
   use_simulator
   say "run 1/2: spec/unit + spec/windows against the simulator virtdisk.dll ($SIM_OVERRIDES)"
