@@ -2,8 +2,8 @@
 // right after the call (koffi.errno() is the C runtime's errno, not the Win32 last error).
 import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
-import type { NativeFunction, TypeSpec } from './native-function.ts';
-import { HANDLE } from './types.ts';
+import type { NativeFunction, OutParameter, TypeSpec } from './native-function.ts';
+import { HANDLE, OVERLAPPED } from './types.ts';
 
 export interface Kernel32 {
   CloseHandle: NativeFunction<[hObject: bigint], number>;
@@ -21,6 +21,11 @@ export interface Kernel32 {
     ],
     number
   >;
+  // The asynchronous (OVERLAPPED) protocol: minwinbase.h / synchapi.h / ioapiset.h.
+  CreateEventW: NativeFunction<[lpEventAttributes: null, bManualReset: number, bInitialState: number, lpName: null], bigint | null>;
+  WaitForSingleObject: NativeFunction<[hHandle: bigint, dwMilliseconds: number], number>;
+  CancelIoEx: NativeFunction<[hFile: bigint, lpOverlapped: bigint | null], number>;
+  GetOverlappedResult: NativeFunction<[hFile: bigint, lpOverlapped: bigint, lpNumberOfBytesTransferred: OutParameter<number>, bWait: number], number>;
 }
 
 export function declareKernel32(lib: NativeLibrary): Kernel32 {
@@ -39,5 +44,9 @@ export function declareKernel32(lib: NativeLibrary): Kernel32 {
       'uint32',
       'void *',
     ]),
+    CreateEventW: stdcall('CreateEventW', HANDLE, ['void *', 'int32', 'int32', 'const char16_t *']),
+    WaitForSingleObject: stdcall('WaitForSingleObject', 'uint32', [HANDLE, 'uint32']),
+    CancelIoEx: stdcall('CancelIoEx', 'int32', [HANDLE, koffi.pointer(OVERLAPPED)]),
+    GetOverlappedResult: stdcall('GetOverlappedResult', 'int32', [HANDLE, koffi.pointer(OVERLAPPED), koffi.out(koffi.pointer('uint32')), 'int32']),
   } as Kernel32;
 }

@@ -19,7 +19,7 @@ import { createVirtualDisk, type VirtualDisk } from './virtual-disk.ts';
 export async function openVirtualDisk(path: string, options?: OpenOptions): Promise<VirtualDisk> {
   const request = readOpenRequest(path, options, 'attach');
   if (!request.ok) throw request.error;
-  return open(request.value);
+  return openRequest(request.value);
 }
 
 /**
@@ -40,7 +40,7 @@ export async function attachVirtualDisk(path: string, options?: AttachVirtualDis
   const attaching = attachRequestFromSnapshot(describeOpenedHandle(opening.value.call), attachOptions, undefined);
   if (!attaching.ok) throw attaching.error;
 
-  const disk = await open(opening.value);
+  const disk = await openRequest(opening.value);
   try {
     await disk.attach(attachOptions);
     return disk;
@@ -65,7 +65,7 @@ export async function detachVirtualDisk(path: string, options?: DetachOptions): 
       windowsBuild: snapshot.windowsBuild, otherOpenHandles: otherHandlesOn(identity),
     });
     if (refusal) throw refusal;
-    const disk = await open(request.value, { identity, internal: true });
+    const disk = await openRequest(request.value, { identity, internal: true });
     try {
       await disk.detach(snapshot.signal ? { signal: snapshot.signal } : undefined);
     } finally {
@@ -74,7 +74,8 @@ export async function detachVirtualDisk(path: string, options?: DetachOptions): 
   });
 }
 
-async function open({ call, options }: OpenRequest, track: { identity?: string; internal?: boolean } = {}): Promise<VirtualDisk> {
+/** OpenVirtualDisk with a checked request; the VirtualDisk on its handle. */
+export async function openRequest({ call, options }: OpenRequest, track: { identity?: string; internal?: boolean } = {}): Promise<VirtualDisk> {
   throwIfAborted(options.signal);
   const { virtdisk } = await windows();
   const handle: [bigint | null] = [null];
