@@ -123,7 +123,7 @@ export function installFakeWindows(): FakeWindows {
   define('GetSecurityDescriptorLength', () => 80);
 
   // ---------------------------------------------------------------- the long operations and their OVERLAPPED
-  const view = (pointer: bigint | null, size: number) => (pointer === null ? null : Buffer.from(koffi.view(pointer as never, size) as ArrayBuffer));
+  const view = (pointer: bigint | null, size: number) => (pointer === null ? null : Buffer.from(new Uint8Array(koffi.view(pointer as never, size) as ArrayBuffer)));
   const startOperation = (fn: string, handle: bigint, flags: number, parameters: Buffer | null, overlapped: bigint | null): number => {
     if (overlapped === null || fake.startCode !== 997) return fake.startCode === 997 ? 0 : fake.startCode;
     const event = (koffi.decode(overlapped as never, 'uint64', 4) as Array<number | bigint>)[3]!;
