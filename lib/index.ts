@@ -24,3 +24,13 @@ export type {
   CreateVirtualDiskOptions, DetachOptions, GetVirtualDiskInfoOptions, InfoOptions, LongOperationOptions, MergeOptions,
   OpenOptions, Progress, ResizeOptions, RestrictedRange, StorageType, VirtualDiskInfo,
 } from '../types/index.ts';
+export { BYTE_UNITS, formatByteSize, parseByteSize } from './byte-size.ts';
+export { DryRun, DryRunDisk } from './dry-run.ts';
+export { flagNames } from './native-call.ts';
+export type { NativeArgument, NativeCall, NativeLibraryName } from './native-call.ts';
+export {
+  constantName, encodeAttachVirtualDiskParameters, encodeCompactVirtualDiskParameters, encodeCreateVirtualDiskParameters,
+  encodeGetVirtualDiskInfoRequest, encodeMergeVirtualDiskParameters, encodeOpenVirtualDiskParameters,
+  encodeResizeVirtualDiskParameters, encodeVirtualStorageType, guidText,
+} from './struct-encoding.ts';
+export type { EncodedField, EncodedStruct, FieldType } from './struct-encoding.ts';
