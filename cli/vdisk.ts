@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The `vdisk` command (package.json "bin"): node dist/cli/vdisk.js, or npx vdisk.
+import { processIo } from './io.ts';
+import { runVdisk } from './main.ts';
+
+process.exitCode = await runVdisk(process.argv.slice(2), processIo());
