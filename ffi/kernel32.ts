@@ -2,7 +2,7 @@
 // right after the call (koffi.errno() is the C runtime's errno, not the Win32 last error).
 import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
-import type { NativeFunction, OutParameter, TypeSpec } from './native-function.ts';
+import { declaredOnUse, type NativeFunction, type OutParameter, type TypeSpec } from './native-function.ts';
 import { HANDLE, OVERLAPPED } from './types.ts';
 
 export interface Kernel32 {
@@ -29,9 +29,8 @@ export interface Kernel32 {
 }
 
 export function declareKernel32(lib: NativeLibrary): Kernel32 {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
-  return {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
+  return declaredOnUse<Kernel32>('kernel32', {
     CloseHandle: stdcall('CloseHandle', 'int32', [HANDLE]),
     GetLastError: stdcall('GetLastError', 'uint32', []),
     LocalFree: stdcall('LocalFree', 'void *', ['void *']),
@@ -48,5 +47,5 @@ export function declareKernel32(lib: NativeLibrary): Kernel32 {
     WaitForSingleObject: stdcall('WaitForSingleObject', 'uint32', [HANDLE, 'uint32']),
     CancelIoEx: stdcall('CancelIoEx', 'int32', [HANDLE, koffi.pointer(OVERLAPPED)]),
     GetOverlappedResult: stdcall('GetOverlappedResult', 'int32', [HANDLE, koffi.pointer(OVERLAPPED), koffi.out(koffi.pointer('uint32')), 'int32']),
-  } as Kernel32;
+  });
 }
