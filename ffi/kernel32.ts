@@ -24,6 +24,7 @@ export interface Kernel32 {
   // The asynchronous (OVERLAPPED) protocol: minwinbase.h / synchapi.h / ioapiset.h.
   CreateEventW: NativeFunction<[lpEventAttributes: null, bManualReset: number, bInitialState: number, lpName: null], bigint | null>;
   WaitForSingleObject: NativeFunction<[hHandle: bigint, dwMilliseconds: number], number>;
+  WaitForMultipleObjects: NativeFunction<[nCount: number, lpHandles: bigint[], bWaitAll: number, dwMilliseconds: number], number>;
   CancelIoEx: NativeFunction<[hFile: bigint, lpOverlapped: bigint | null], number>;
   GetOverlappedResult: NativeFunction<[hFile: bigint, lpOverlapped: bigint, lpNumberOfBytesTransferred: OutParameter<number>, bWait: number], number>;
 }
@@ -45,6 +46,7 @@ export function declareKernel32(lib: NativeLibrary): Kernel32 {
     ]),
     CreateEventW: stdcall('CreateEventW', HANDLE, ['void *', 'int32', 'int32', 'const char16_t *']),
     WaitForSingleObject: stdcall('WaitForSingleObject', 'uint32', [HANDLE, 'uint32']),
+    WaitForMultipleObjects: stdcall('WaitForMultipleObjects', 'uint32', ['uint32', koffi.pointer(HANDLE), 'int32', 'uint32']),
     CancelIoEx: stdcall('CancelIoEx', 'int32', [HANDLE, koffi.pointer(OVERLAPPED)]),
     GetOverlappedResult: stdcall('GetOverlappedResult', 'int32', [HANDLE, koffi.pointer(OVERLAPPED), koffi.out(koffi.pointer('uint32')), 'int32']),
   });

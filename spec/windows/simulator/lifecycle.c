@@ -718,9 +718,13 @@ static DWORD WINAPI op_thread(void *arg)
             op_signal_handle(op);
     }
     EnterCriticalSection(&g.lock);
-    CloseHandle(op->server);
-    CloseHandle(op->client);
-    op->server = op->client = NULL;
+    /* The record stays (operations() lists it until reset()), its kernel objects go now: a process that
+       counts its handles after an operation must find none of the simulator's left. */
+    HANDLE done[] = { op->server, op->client, op->privEvent, op->issued, op->wakeEvent, op->thread };
+    for (size_t i = 0; i < ARRAYSIZE(done); i++)
+        if (done[i])
+            CloseHandle(done[i]);
+    op->server = op->client = op->privEvent = op->issued = op->wakeEvent = op->thread = NULL;
     op->threadDone = TRUE;
     op_release(op);
     LeaveCriticalSection(&g.lock);
@@ -797,33 +801,33 @@ void lc_handle_retired(handle_rec *h)
 
 void lc_abort_all_and_wait(void)
 {
-    op_rec **wait = NULL;
+    HANDLE *wait = NULL;
     size_t n = 0, cap = 0;
     EnterCriticalSection(&g.lock);
     for (op_rec *o = lc.first; o; o = o->next) {
         if (!o->running && (o->threadDone || !o->thread))
             continue;
-        SetEvent(o->wakeEvent);
+        if (o->wakeEvent)
+            SetEvent(o->wakeEvent);
         if (o->thread && !o->threadDone) {
             if (n == cap) {
                 size_t c2 = cap ? cap * 2 : 16;
-                op_rec **p = realloc(wait, c2 * sizeof(*p));
+                HANDLE *p = realloc(wait, c2 * sizeof(*p));
                 if (!p)
                     continue;
                 wait = p;
                 cap = c2;
             }
-            o->refs++;
-            wait[n++] = o;
+            /* A duplicate: the thread closes its own handle when it ends. */
+            if (DuplicateHandle(GetCurrentProcess(), o->thread, GetCurrentProcess(), &wait[n], SYNCHRONIZE, FALSE, 0))
+                n++;
         }
     }
     LeaveCriticalSection(&g.lock);
-    for (size_t i = 0; i < n; i++)
-        WaitForSingleObject(wait[i]->thread, 10000);
-    EnterCriticalSection(&g.lock);
-    for (size_t i = 0; i < n; i++)
-        op_release(wait[i]);
-    LeaveCriticalSection(&g.lock);
+    for (size_t i = 0; i < n; i++) {
+        WaitForSingleObject(wait[i], 10000);
+        CloseHandle(wait[i]);
+    }
     free(wait);
 }
 
