@@ -2,7 +2,7 @@
 // right after the call (koffi.errno() is the C runtime's errno, not the Win32 last error).
 import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
-import type { NativeFunction, OutParameter, TypeSpec } from './native-function.ts';
+import { declaredOnUse, type NativeFunction, type OutParameter, type TypeSpec } from './native-function.ts';
 import { HANDLE, OVERLAPPED } from './types.ts';
 
 export interface Kernel32 {
@@ -24,14 +24,14 @@ export interface Kernel32 {
   // The asynchronous (OVERLAPPED) protocol: minwinbase.h / synchapi.h / ioapiset.h.
   CreateEventW: NativeFunction<[lpEventAttributes: null, bManualReset: number, bInitialState: number, lpName: null], bigint | null>;
   WaitForSingleObject: NativeFunction<[hHandle: bigint, dwMilliseconds: number], number>;
+  WaitForMultipleObjects: NativeFunction<[nCount: number, lpHandles: bigint[], bWaitAll: number, dwMilliseconds: number], number>;
   CancelIoEx: NativeFunction<[hFile: bigint, lpOverlapped: bigint | null], number>;
   GetOverlappedResult: NativeFunction<[hFile: bigint, lpOverlapped: bigint, lpNumberOfBytesTransferred: OutParameter<number>, bWait: number], number>;
 }
 
 export function declareKernel32(lib: NativeLibrary): Kernel32 {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
-  return {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
+  return declaredOnUse<Kernel32>('kernel32', {
     CloseHandle: stdcall('CloseHandle', 'int32', [HANDLE]),
     GetLastError: stdcall('GetLastError', 'uint32', []),
     LocalFree: stdcall('LocalFree', 'void *', ['void *']),
@@ -46,7 +46,8 @@ export function declareKernel32(lib: NativeLibrary): Kernel32 {
     ]),
     CreateEventW: stdcall('CreateEventW', HANDLE, ['void *', 'int32', 'int32', 'const char16_t *']),
     WaitForSingleObject: stdcall('WaitForSingleObject', 'uint32', [HANDLE, 'uint32']),
+    WaitForMultipleObjects: stdcall('WaitForMultipleObjects', 'uint32', ['uint32', koffi.pointer(HANDLE), 'int32', 'uint32']),
     CancelIoEx: stdcall('CancelIoEx', 'int32', [HANDLE, koffi.pointer(OVERLAPPED)]),
     GetOverlappedResult: stdcall('GetOverlappedResult', 'int32', [HANDLE, koffi.pointer(OVERLAPPED), koffi.out(koffi.pointer('uint32')), 'int32']),
-  } as Kernel32;
+  });
 }

@@ -1,7 +1,7 @@
 // virtdisk.dll, as declared in um/virtdisk.h. Every function returns its Win32 error code.
 import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
-import type { NativeFunction, OutParameter, TypeSpec } from './native-function.ts';
+import { declaredOnUse, type NativeFunction, type OutParameter, type TypeSpec } from './native-function.ts';
 import {
   ATTACH_VIRTUAL_DISK_PARAMETERS,
   COMPACT_VIRTUAL_DISK_PARAMETERS,
@@ -89,9 +89,8 @@ export interface VirtualDiskProgressValue {
 }
 
 export function declareVirtdisk(lib: NativeLibrary): Virtdisk {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
-  return {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
+  return declaredOnUse<Virtdisk>('virtdisk', {
     OpenVirtualDisk: stdcall('OpenVirtualDisk', 'uint32', [
       koffi.pointer(VIRTUAL_STORAGE_TYPE),
       'const char16_t *',
@@ -142,5 +141,5 @@ export function declareVirtdisk(lib: NativeLibrary): Virtdisk {
     ResizeVirtualDisk: stdcall('ResizeVirtualDisk', 'uint32', [HANDLE, 'uint32', koffi.pointer(RESIZE_VIRTUAL_DISK_PARAMETERS), koffi.pointer(OVERLAPPED)]),
     CompactVirtualDisk: stdcall('CompactVirtualDisk', 'uint32', [HANDLE, 'uint32', koffi.pointer(COMPACT_VIRTUAL_DISK_PARAMETERS), koffi.pointer(OVERLAPPED)]),
     MergeVirtualDisk: stdcall('MergeVirtualDisk', 'uint32', [HANDLE, 'uint32', koffi.pointer(MERGE_VIRTUAL_DISK_PARAMETERS), koffi.pointer(OVERLAPPED)]),
-  } as Virtdisk;
+  });
 }

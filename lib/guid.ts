@@ -1,6 +1,5 @@
 // GUIDs as users write them ('2C3E4F5A-0B1C-4D2E-8F90-A1B2C3D4E5F6', braces or not) and as the SDK's GUID
 // struct holds them (Data1..Data4, little-endian fields; the string's last two groups are Data4's bytes).
-import { randomUUID } from 'node:crypto';
 import type { GuidValue } from '../ffi/types.ts';
 
 const PATTERN = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i;
@@ -32,6 +31,7 @@ export function guidFromBytes(bytes: Buffer): string {
 
 export const ZERO_GUID: GuidValue = { Data1: 0, Data2: 0, Data3: 0, Data4: [0, 0, 0, 0, 0, 0, 0, 0] };
 
+/** A random (version 4) GUID; the Web Crypto global, so importing the package does not load node:crypto. */
 export function randomGuid(): string {
-  return randomUUID();
+  return globalThis.crypto.randomUUID();
 }

@@ -1,17 +1,25 @@
 // A long virtdisk operation (create, resize, compact, merge) run with an OVERLAPPED, so that no thread waits
-// while Windows works: the call returns ERROR_IO_PENDING, then the event loop polls
-// GetVirtualDiskOperationProgress (a cheap, non-blocking call) and the OVERLAPPED's event. The OVERLAPPED, its
-// event, the parameters and their strings live in a NativeArena until Windows reports completion, and are
-// freed exactly once then. Cancelling calls CancelIoEx on the handle and that OVERLAPPED, and waits for
-// Windows to confirm. Protocol: shared/reference/virtdisk-api.md §3.4 and §5.
-import { ERROR_IO_PENDING, WAIT_OBJECT_0 } from '../types/constants.ts';
+// while Windows works: the call returns ERROR_IO_PENDING, then the event loop watches the OVERLAPPED's event
+// (lib/operation-watcher.ts: one non-blocking call per tick for all operations) and, for operations that
+// report progress, reads GetVirtualDiskOperationProgress at their interval. The OVERLAPPED, its event, the
+// parameters and their strings live in a NativeArena until Windows reports completion, and are freed exactly
+// once then. Cancelling calls CancelIoEx on the handle and that OVERLAPPED, and waits for Windows to confirm.
+// Protocol: shared/reference/virtdisk-api.md §3.4 and §5.
+import { ERROR_IO_PENDING } from '../types/constants.ts';
 import type { LongOperationOptions, Progress } from '../types/index.ts';
 import { AbortError } from './errors.ts';
 import { NativeArena } from './native-arena.ts';
-import { callAsync, rawLayer, win32Error, windows } from './native.ts';
+import { rawLayer, win32Error, windows } from './native.ts';
+import { unwatch, watch } from './operation-watcher.ts';
 
-/** How often the event loop looks at a pending operation, in ms: completion is noticed within this. */
-export const POLL_INTERVAL_MS = 10;
+/**
+ * If Windows' progress says an operation ended but its event stays unsignalled this long (ms), the operation
+ * is settled anyway and its OVERLAPPED is deliberately never freed (Windows might still write it). Whether
+ * virtdisk signals the event is an open question on real Windows (virtdisk-api.md §8.3); this is the fallback.
+ */
+const UNSIGNALLED_GRACE_MS = 2000;
+/** How often the fallback reads an operation's progress when nobody asked for it, in ms. */
+const FALLBACK_PROGRESS_MS = 500;
 const ERROR_OPERATION_ABORTED = 995;
 const ERROR_CANCELLED = 1223;
 
@@ -65,35 +73,54 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
     let cancelRequested = false;
     const onAbort = () => {
       cancelRequested = true;
-      kernel32.CancelIoEx(handle, overlapped); // FALSE + ERROR_NOT_FOUND: it completed first; polling tells
+      kernel32.CancelIoEx(handle, overlapped); // FALSE + ERROR_NOT_FOUND: it completed first; the event tells
     };
-    const timer = setInterval(poll, POLL_INTERVAL_MS);
     signal?.addEventListener('abort', onAbort, { once: true });
+    const interval = operation.options.onProgress ? Math.max(operation.options.progressInterval ?? 100, 0) : FALLBACK_PROGRESS_MS;
+    let lastRead = performance.now();
+    let endedAt: number | undefined;
 
-    function poll(): void {
+    const readProgress = (): { status: number; completed: number; total: number } | undefined => {
       const progress: [Record<string, unknown>] = [{}];
-      const queried = virtdisk.GetVirtualDiskOperationProgress(handle, overlapped, progress as never);
-      const status = queried === 0 ? Number(progress[0].OperationStatus) : undefined;
-      if (status === ERROR_IO_PENDING) {
-        reporter.update(Number(progress[0].CurrentValue), Number(progress[0].CompletionValue));
-        return;
-      }
-      // Done, by Windows' progress or (when the query fails) by the OVERLAPPED. The OVERLAPPED is freed only
-      // once its event is signalled: Windows writes it at completion.
-      if (kernel32.WaitForSingleObject(event, 0) !== WAIT_OBJECT_0) return;
-      const final = status ?? overlappedResult();
-      clearInterval(timer);
+      if (virtdisk.GetVirtualDiskOperationProgress(handle, overlapped, progress as never) !== 0) return undefined;
+      return { status: Number(progress[0].OperationStatus), completed: Number(progress[0].CurrentValue), total: Number(progress[0].CompletionValue) };
+    };
+    const settle = (status: number, freeMemory: boolean) => {
       signal?.removeEventListener('abort', onAbort);
-      release();
-      if (final === 0) {
+      if (freeMemory) release();
+      else kernel32.CloseHandle(event); // the OVERLAPPED stays allocated: see UNSIGNALLED_GRACE_MS
+      if (status === 0) {
         reporter.done();
         resolve();
-      } else if (cancelRequested && (final === ERROR_OPERATION_ABORTED || final === ERROR_CANCELLED)) {
+      } else if (cancelRequested && (status === ERROR_OPERATION_ABORTED || status === ERROR_CANCELLED)) {
         reject(new AbortError(undefined, { cause: signal?.reason }));
       } else {
-        reject(win32Error(final, operation.syscall, operation.path));
+        reject(win32Error(status, operation.syscall, operation.path));
       }
-    }
+    };
+
+    watch(kernel32, {
+      event,
+      completed() {
+        // The event is signalled: Windows has written the OVERLAPPED for the last time. The operation's status:
+        const status = readProgress()?.status ?? overlappedResult();
+        settle(status === ERROR_IO_PENDING ? overlappedResult() : status, true);
+      },
+      tick(now) {
+        if (now - lastRead < interval) return;
+        lastRead = now;
+        const progress = readProgress();
+        if (progress?.status === ERROR_IO_PENDING) {
+          reporter.update(progress.completed, progress.total);
+        } else if (progress !== undefined) {
+          endedAt ??= now;
+          if (now - endedAt >= UNSIGNALLED_GRACE_MS) {
+            unwatch(event);
+            settle(progress.status, false);
+          }
+        }
+      },
+    });
 
     function overlappedResult(): number {
       const transferred: [number] = [0];

@@ -23,12 +23,12 @@ export interface FakeWindows {
   lastError: number;
   /** Delay each `.async` call by this many ms (0: next turn of the event loop). */
   asyncDelayMs: number;
-  /** Long operations by OVERLAPPED address (see FakeOperation). */
-  operations: Map<bigint, FakeOperation>;
+  /** Every long operation started, in order (see FakeOperation). */
+  operations: FakeOperation[];
   /** What a long operation's call answers: 997 (pending, the default), 0 (done at once) or an error. */
   startCode: number;
-  /** How many progress queries a pending operation takes to finish, and the code it finishes with. */
-  operationSteps: number;
+  /** How long a pending operation runs (ms), and the code it finishes with. */
+  operationMs: number;
   completeWith: number;
   /** GetVirtualDiskInformation's answers, by version: the bytes from offset 8, or a Win32 code to fail with. */
   info: Map<number, Buffer | number>;
@@ -38,9 +38,10 @@ export interface FakeWindows {
 export interface FakeOperation {
   fn: string;
   handle: bigint;
+  overlapped: bigint;
   event: bigint;
-  step: number;
-  /** 997 while running, then the final code. */
+  started: number;
+  /** 997 while running, then the final code (read it through statusOf()). */
   status: number;
   cancelled: boolean;
   /** The parameters' bytes as the DLL would read them at the call, and the paths they point to. */
@@ -53,7 +54,7 @@ export const PHYSICAL_PATH = '\\\\.\\PhysicalDrive3';
 export function installFakeWindows(): FakeWindows {
   const fake: FakeWindows = {
     fn: {}, declarations: [], inFlight: { now: 0, peak: 0 }, liveDescriptors: new Set(), openHandles: new Set(),
-    lastError: 0, asyncDelayMs: 0, operations: new Map(), startCode: 997, operationSteps: 3, completeWith: 0,
+    lastError: 0, asyncDelayMs: 0, operations: [], startCode: 997, operationMs: 30, completeWith: 0,
     info: defaultInfo(), restore: () => setLibraryLoader(),
   };
   let nextHandle = 0x100n;
@@ -127,39 +128,56 @@ export function installFakeWindows(): FakeWindows {
   const startOperation = (fn: string, handle: bigint, flags: number, parameters: Buffer | null, overlapped: bigint | null): number => {
     if (overlapped === null || fake.startCode !== 997) return fake.startCode === 997 ? 0 : fake.startCode;
     const event = (koffi.decode(overlapped as never, 'uint64', 4) as Array<number | bigint>)[3]!;
-    fake.operations.set(overlapped, { fn, handle, event: BigInt(event), step: 0, status: 997, cancelled: false, parameters, flags });
+    fake.operations.push({ fn, handle, overlapped, event: BigInt(event), started: performance.now(), status: 997, cancelled: false, parameters, flags });
     return 997;
   };
-  const operationByEvent = (event: bigint) => [...fake.operations.values()].find((operation) => operation.event === event);
+  /** The operation's status now: it runs operationMs, then ends with completeWith (995 once cancelled). */
+  const statusOf = (operation: FakeOperation): number => {
+    if (operation.status === 997 && performance.now() - operation.started >= fake.operationMs) operation.status = fake.completeWith;
+    return operation.status;
+  };
+  // The latest operation with this OVERLAPPED (memory is reused once an operation has ended).
+  const operationAt = (overlapped: bigint) => [...fake.operations].reverse().find((operation) => operation.overlapped === overlapped);
+  const operationByEvent = (event: bigint) => [...fake.operations].reverse().find((operation) => operation.event === event);
   define('CreateEventW', () => {
     const handle = nextHandle++;
     fake.openHandles.add(handle);
     return handle;
   });
-  define('WaitForSingleObject', (event: bigint) => (operationByEvent(event)?.status === 997 ? 0x102 : 0));
+  define('WaitForSingleObject', (event: bigint) => {
+    const operation = operationByEvent(event);
+    return operation && statusOf(operation) === 997 ? 0x102 : 0;
+  });
+  define('WaitForMultipleObjects', (count: number, events: bigint[]) => {
+    const index = events.slice(0, count).findIndex((event) => {
+      const operation = operationByEvent(event);
+      return !operation || statusOf(operation) !== 997;
+    });
+    return index === -1 ? 0x102 : index;
+  });
   define('CancelIoEx', (_handle, overlapped: bigint) => {
-    const operation = fake.operations.get(overlapped);
-    if (!operation || operation.status !== 997) {
+    const operation = operationAt(overlapped);
+    if (!operation || statusOf(operation) !== 997) {
       fake.lastError = 1168;
       return 0;
     }
     operation.cancelled = true;
+    operation.status = 995;
     return 1;
   });
   define('GetOverlappedResult', (_handle, overlapped: bigint) => {
-    const status = fake.operations.get(overlapped)?.status ?? 6;
-    fake.lastError = status;
+    const operation = operationAt(overlapped);
+    const status = operation ? statusOf(operation) : 6;
+    fake.lastError = status === 997 ? 996 : status;
     return status === 0 ? 1 : 0;
   });
   define('GetVirtualDiskOperationProgress', (_handle, overlapped: bigint, progress: [Record<string, unknown>]) => {
-    const operation = fake.operations.get(overlapped);
+    const operation = operationAt(overlapped);
     if (!operation) return 1168;
-    if (operation.status === 997) {
-      operation.step++;
-      if (operation.cancelled) operation.status = 995;
-      else if (operation.step >= fake.operationSteps) operation.status = fake.completeWith;
-    }
-    progress[0] = { OperationStatus: operation.status, CurrentValue: Math.min(operation.step, fake.operationSteps), CompletionValue: fake.operationSteps };
+    const status = statusOf(operation);
+    const total = 1000;
+    const completed = status === 0 ? total : Math.min(total, Math.floor(((performance.now() - operation.started) / fake.operationMs) * total));
+    progress[0] = { OperationStatus: status, CurrentValue: completed, CompletionValue: total };
     return 0;
   });
   define('CreateVirtualDisk', (_type, path: bigint, _mask, _sd, flags: number, _psf, parameters: bigint, overlapped: bigint | null, handle: [bigint | null]) => {
@@ -168,7 +186,7 @@ export function installFakeWindows(): FakeWindows {
     if (code === 0 || code === 997) {
       handle[0] = nextHandle++;
       fake.openHandles.add(handle[0]);
-      const operation = overlapped === null ? undefined : fake.operations.get(overlapped);
+      const operation = overlapped === null ? undefined : operationAt(overlapped);
       if (operation) operation.handle = handle[0];
     }
     return code;

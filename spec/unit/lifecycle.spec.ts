@@ -35,7 +35,7 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
       expect([mask, descriptor, flags, providerFlags]).to.deep.equal([sdk.VIRTUAL_DISK_ACCESS_NONE, null, 0, 0]);
       expect(typeof pathPointer).to.equal('bigint');
       expect(typeof overlapped).to.equal('bigint');
-      const operation = fake.operations.get(overlapped)!;
+      const operation = fake.operations.find((entry) => entry.overlapped === overlapped)!;
       const bytes = operation.parameters!;
       expect(bytes.readUInt32LE(0)).to.equal(2);
       expect(bytes.readBigUInt64LE(24)).to.equal(0n); // MaximumSize 0 with a parent
@@ -48,9 +48,9 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
     });
 
     it('reports progress, monotone, and once at 100 %', async () => {
-      fake.operationSteps = 6;
+      fake.operationMs = 300;
       const seen: Progress[] = [];
-      const disk = await createVirtualDisk('C:\\vm\\p.vhdx', { size: GiB, windowsBuild: NEWEST, progressInterval: 0, onProgress: (p) => seen.push(p) });
+      const disk = await createVirtualDisk('C:\\vm\\p.vhdx', { size: GiB, windowsBuild: NEWEST, progressInterval: 20, onProgress: (p) => seen.push(p) });
       await disk.close();
       expect(seen.length).to.be.greaterThan(2);
       const percents = seen.map((p) => p.percent);
@@ -60,7 +60,7 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
     });
 
     it('a signal cancels the Windows operation: CancelIoEx on the handle and that OVERLAPPED, then AbortError, nothing left open', async () => {
-      fake.operationSteps = 1000;
+      fake.operationMs = 60_000;
       const controller = new AbortController();
       const creating = createVirtualDisk('C:\\vm\\cancel.vhdx', { size: GiB, windowsBuild: NEWEST, signal: controller.signal });
       await new Promise((resolve) => setTimeout(resolve, 30));
@@ -69,7 +69,7 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
       expect(error).to.be.instanceOf(AbortError).and.include({ code: 'ABORT_ERR', cause: 'stop' });
       const [cancel] = fake.fn.CancelIoEx!.getCalls();
       const overlapped = cancel!.args[1] as bigint;
-      const operation = fake.operations.get(overlapped)!;
+      const operation = fake.operations.find((entry) => entry.overlapped === overlapped)!;
       expect(cancel!.args[0]).to.equal(operation.handle);
       expect(operation.status).to.equal(995);
       expect(fake.openHandles.size).to.equal(0);
@@ -90,6 +90,7 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
       expect(await rejection(createVirtualDisk('C:\\vm\\denied.vhdx', { size: GiB, windowsBuild: NEWEST }))).to.include({ code: 'ERROR_ACCESS_DENIED' });
       expect(fake.openHandles.size).to.equal(0);
       expect(fake.fn.GetVirtualDiskOperationProgress!.callCount).to.equal(0);
+      expect(fake.fn.WaitForMultipleObjects!.callCount).to.equal(0);
     });
 
     it('the path and parent strings in native memory are what the caller named', async () => {
@@ -212,7 +213,7 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
       await disk.resize(20n * GiB);
       await disk.resize(0, { toSmallestSafeSize: true });
       await disk.resize(1n * GiB, { allowUnsafeVirtualSize: true });
-      const calls = [...fake.operations.values()].filter((operation) => operation.fn === 'ResizeVirtualDisk');
+      const calls = fake.operations.filter((operation) => operation.fn === 'ResizeVirtualDisk');
       expect(calls.map((operation) => [operation.flags, operation.parameters!.readUInt32LE(0), operation.parameters!.readBigUInt64LE(8)])).to.deep.equal([
         [0, 1, 20n * GiB], [sdk.RESIZE_VIRTUAL_DISK_FLAG_RESIZE_TO_SMALLEST_SAFE_VIRTUAL_SIZE, 1, 0n], [sdk.RESIZE_VIRTUAL_DISK_FLAG_ALLOW_UNSAFE_VIRTUAL_SIZE, 1, GiB],
       ]);
@@ -247,7 +248,7 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
 
     it('compact: the two flags by name, version 1 parameters; compactVirtualDisk opens, compacts and closes', async () => {
       await compactVirtualDisk('C:\\wsl\\ext4.vhdx', { noZeroScan: true, noBlockMoves: true, windowsBuild: NEWEST });
-      const [operation] = [...fake.operations.values()];
+      const [operation] = fake.operations;
       expect(operation!.flags).to.equal(sdk.COMPACT_VIRTUAL_DISK_FLAG_NO_ZERO_SCAN | sdk.COMPACT_VIRTUAL_DISK_FLAG_NO_BLOCK_MOVES);
       expect([operation!.parameters!.readUInt32LE(0), operation!.parameters!.readUInt32LE(4)]).to.deep.equal([1, 0]);
       expect(nativeCalls(fake)).to.include.members(['OpenVirtualDisk', 'CompactVirtualDisk', 'CloseHandle']);
@@ -259,7 +260,7 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
       await disk.merge();
       await disk.merge({ depth: 3 });
       await disk.merge({ sourceDepth: 2, targetDepth: 3 });
-      const depths = [...fake.operations.values()].map((operation) => [operation.parameters!.readUInt32LE(0), operation.parameters!.readUInt32LE(4), operation.parameters!.readUInt32LE(8)]);
+      const depths = fake.operations.map((operation) => [operation.parameters!.readUInt32LE(0), operation.parameters!.readUInt32LE(4), operation.parameters!.readUInt32LE(8)]);
       expect(depths).to.deep.equal([[2, 1, 2], [2, 1, 4], [2, 2, 3]]);
       expect(await rejection(disk.merge({ depth: 1, targetDepth: 2 }))).to.have.property('code', 'ERR_CONFLICTING_OPTIONS');
       expect(await rejection(disk.merge({ sourceDepth: 2, targetDepth: 2 }))).to.have.property('code', 'ERR_INVALID_ARG_VALUE');
