@@ -10,7 +10,6 @@ import type {
 } from '../types/index.ts';
 import * as sdk from '../types/constants.ts';
 import { VirtualDiskError } from './errors.ts';
-import { POLL_INTERVAL_MS } from './long-operation.ts';
 import {
   flagsArgument, nullArgument, numberArgument, refArgument, structArgument, textArgument, type NativeArgument,
   type NativeCall, type NativeLibraryName,
@@ -29,6 +28,7 @@ import {
   encodeGetVirtualDiskInfoRequest, encodeMergeVirtualDiskParameters, encodeOpenVirtualDiskParameters,
   encodeResizeVirtualDiskParameters, encodeVirtualStorageType,
 } from './struct-encoding.ts';
+import { WATCH_INTERVAL_MS } from './operation-watcher.ts';
 import { INFO_VERSION_FIRST_BUILDS } from './windows-build.ts';
 
 /** The calls getInfo() makes, in its order; `when`: only then. */
@@ -145,12 +145,12 @@ export class DryRun {
   }
 
   /**
-   * A long operation as runLongOperation makes it: a manual-reset event, the call with an OVERLAPPED, progress
-   * polled from the event loop until Windows reports the end, the event closed.
+   * A long operation as runLongOperation makes it: a manual-reset event, the call with an OVERLAPPED, the event
+   * watched from the event loop (operation-watcher.ts), progress read while it runs and once at the end, the
+   * event closed.
    */
   longOperation(handle: string, fn: string, args: (overlapped: NativeArgument) => NativeArgument[]): void {
-    const eventCall = this.calls.length + 1;
-    const event = `the event CreateEventW returned (call ${eventCall})`;
+    const event = `the event CreateEventW returned (call ${this.calls.length + 1})`;
     this.record('kernel32.dll', 'CreateEventW', [
       nullArgument('lpEventAttributes', 'LPSECURITY_ATTRIBUTES'), numberArgument('bManualReset', 'BOOL', 1, ['TRUE']),
       numberArgument('bInitialState', 'BOOL', 0, ['FALSE']), nullArgument('lpName', 'LPCWSTR'),
@@ -158,14 +158,15 @@ export class DryRun {
     const overlapped = refArgument('Overlapped', 'LPOVERLAPPED', `an OVERLAPPED (32 bytes, zeroed) with hEvent = ${event}`);
     this.record('virtdisk.dll', fn, args(overlapped),
       'ERROR_IO_PENDING (997): Windows works on; a signal (Ctrl-C) cancels it with CancelIoEx(handle, that OVERLAPPED)');
+    this.record('kernel32.dll', 'WaitForMultipleObjects', [
+      numberArgument('nCount', 'DWORD', 1), refArgument('lpHandles', 'const HANDLE *', `[${event}, and the events of other operations under way]`),
+      numberArgument('bWaitAll', 'BOOL', 0, ['FALSE']), numberArgument('dwMilliseconds', 'DWORD', 0),
+    ], `every ${WATCH_INTERVAL_MS} ms from the event loop until the event is signalled`);
     this.record('virtdisk.dll', 'GetVirtualDiskOperationProgress', [
       refArgument('VirtualDiskHandle', 'HANDLE', handle),
       refArgument('Overlapped', 'LPOVERLAPPED', 'the same OVERLAPPED'),
       refArgument('Progress', 'PVIRTUAL_DISK_PROGRESS', 'out: OperationStatus, CurrentValue, CompletionValue'),
-    ], `every ${POLL_INTERVAL_MS} ms from the event loop while OperationStatus is ERROR_IO_PENDING (997); CurrentValue / CompletionValue is the progress`);
-    this.record('kernel32.dll', 'WaitForSingleObject', [
-      refArgument('hHandle', 'HANDLE', event), numberArgument('dwMilliseconds', 'DWORD', 0),
-    ], 'once Windows reports the end: the OVERLAPPED is released only when its event is signalled');
+    ], 'while Windows works, at the progress interval (100 ms when progress is shown, else 500 ms); once the event is signalled, for the final OperationStatus');
     this.record('kernel32.dll', 'CloseHandle', [refArgument('hObject', 'HANDLE', event)]);
   }
 
