@@ -95,17 +95,17 @@ cell "npm pack: prepack builds dist/, postpack removes it" pack
 tarball_contents() {
   local list; list=$(tar -tzf "$TGZ" | sed 's|^package/||' | sort)
   local missing=() extra f
-  for f in package.json LICENSE README.md dist/{lib,ffi,types}/index.{js,d.ts}; do
+  for f in package.json LICENSE README.md dist/{lib,ffi,types}/index.{js,d.ts} dist/cli/vdisk.js; do
     grep -qx "$f" <<<"$list" || missing+=("$f")
   done
   for f in $(grep '\.js$' <<<"$list"); do grep -qx "${f%.js}.d.ts" <<<"$list" || missing+=("${f%.js}.d.ts"); done
-  extra=$(grep -vE '^(package\.json|LICENSE|README\.md|dist/(lib|ffi|types)/([a-z0-9-]+/)*[a-z0-9-]+\.(js|d\.ts))$' <<<"$list")
+  extra=$(grep -vE '^(package\.json|LICENSE|README\.md|dist/(lib|ffi|types|cli)/([a-z0-9-]+/)*[a-z0-9-]+\.(js|d\.ts))$' <<<"$list")
   echo "$(wc -l <<<"$list") files: $(grep -c '\.js$' <<<"$list") .js, $(grep -c '\.d\.ts$' <<<"$list") .d.ts"
   [ ${#missing[@]} -eq 0 ] || echo "missing: ${missing[*]}"
   [ -z "$extra" ] || echo "not expected in the tarball: $extra"
   [ ${#missing[@]} -eq 0 ] && [ -z "$extra" ]
 }
-cell "tarball: dist/{lib,ffi,types} .js + .d.ts, package.json, LICENSE, README.md; no .ts sources, specs, configs" tarball_contents
+cell "tarball: dist/{lib,ffi,types,cli} .js + .d.ts, package.json, LICENSE, README.md; no .ts sources, specs, configs" tarball_contents
 
 mkdir -p "$WORK/unpacked" && tar -xzf "$TGZ" -C "$WORK/unpacked"
 cell "tarball: each dist .js is its .ts source with the types erased" \
@@ -126,9 +126,10 @@ prod_install() {
   npm install "${NPM[@]}" --omit=dev --strict-allow-scripts "$TGZ" || return 1
   local tree; tree=$(npm ls --all --omit=dev --parseable 2>/dev/null | sed "s|^$C/\?||" | grep . | sort)
   echo "installed: $(tr '\n' ' ' <<<"$tree")"
-  [ "$(tr '\n' ' ' <<<"$tree")" = "node_modules/@koromix/koffi-linux-x64 node_modules/koffi node_modules/virtdisk " ]
+  # koffi and its linux-x64 binary; the CLI's commander and cli-progress (with string-width's four)
+  [ "$(tr '\n' ' ' <<<"$tree")" = "node_modules/@koromix/koffi-linux-x64 node_modules/ansi-regex node_modules/cli-progress node_modules/commander node_modules/emoji-regex node_modules/is-fullwidth-code-point node_modules/koffi node_modules/string-width node_modules/strip-ansi node_modules/virtdisk " ]
 }
-cell "npm install <tarball> --omit=dev --strict-allow-scripts: only virtdisk, koffi and koffi's linux-x64 binary" prod_install
+cell "npm install <tarball> --omit=dev --strict-allow-scripts: only virtdisk, koffi (+ linux-x64 binary), commander, cli-progress (+ deps)" prod_install
 cp "$CELLS"/*.mjs "$CELLS"/*.cjs "$C/"
 
 cell "plain node, ESM: import 'virtdisk' (+ /ffi, /types, /package.json)" node run-cells.mjs esm.mjs
@@ -141,6 +142,33 @@ no_native() {
   return $rc
 }
 cell "plain node, koffi's native module absent: import + check* work, calls reject with ERR_UNSUPPORTED_PLATFORM" no_native
+
+# ------------------------------------------------------------------ the vdisk command, as npx runs it
+# expect_run <exit code> <output pattern> <command...>: the command's exit code and stdout+stderr.
+expect_run() {
+  local want=$1 pattern=$2 out rc=0; shift 2
+  out=$("$@" 2>&1) || rc=$?
+  printf '%s\n' "$out" | head -n 12
+  [ "$rc" -eq "$want" ] || { echo "exit code $rc, expected $want: $*"; return 1; }
+  grep -qE -- "$pattern" <<<"$out" || { echo "output does not match /$pattern/: $*"; return 1; }
+}
+cli_linux() {
+  expect_run 0 "^$(node -p "require('$REPO/package.json').version")\$" npx --no-install vdisk --version || return 1
+  expect_run 0 'virtdisk.dll!OpenVirtualDisk' npx --no-install vdisk attach ./disk.vhdx --dry-run || return 1
+  expect_run 0 '"function": "CreateVirtualDisk"' npx --no-install vdisk explain create ./new.vhdx --size 64GiB --json || return 1
+  expect_run 2 'code: ERR_UNSUPPORTED_PLATFORM' npx --no-install vdisk attach ./disk.vhdx || return 1
+  expect_run 2 '"code": "ERROR_INVALID_PARAMETER"' npx --no-install vdisk create ./tiny.vhdx --size 1MB --dry-run --json || return 1
+  expect_run 0 'virtdisk.dll!CompactVirtualDisk' node node_modules/virtdisk/dist/cli/vdisk.js compact ./disk.vhdx --dry-run
+}
+cell "npx vdisk: --version, attach ./disk.vhdx --dry-run, explain, ERR_UNSUPPORTED_PLATFORM (exit 2) without --dry-run, a rule (exit 2); plain node dist/cli/vdisk.js" cli_linux
+cli_no_native() {
+  hide node_modules/@koromix || return 1
+  local rc=0
+  expect_run 0 'virtdisk.dll!AttachVirtualDisk' npx --no-install vdisk attach ./disk.vhdx --read-only --dry-run || rc=$?
+  unhide node_modules/@koromix
+  return $rc
+}
+cell "npx vdisk … --dry-run with koffi's native module absent" cli_no_native
 
 # ------------------------------------------------------------------ the consumer's own dev tools
 dev_install() {
