@@ -5,7 +5,8 @@
 #   bash spec/windows/consumer.sh [--tarball <virtdisk-x.y.z.tgz>]
 #       a consumer project installed as on Windows (npm install --os=win32 --cpu=x64 --omit=dev <tarball>):
 #       plain node.exe import, require(), and esbuild bundles (ESM, CJS; --external:koffi), each with a real
-#       attach/detach cycle seen by the simulator
+#       attach/detach cycle seen by the simulator; then the vdisk bin, every command in a node.exe of its own
+#       (spec/windows/vdisk-wine.ts)
 #   bash spec/windows/consumer.sh --bench [--tarball <tgz>] [bench args...]
 #       bench/import-cost.ts: import + first call into Windows, installed tarball vs node --import tsx on the .ts
 #
@@ -78,5 +79,10 @@ for format in esm cjs; do
     || die "esbuild --format=$format failed"
 done
 
+RC=0
 say "node.exe: import, require(), esbuild ESM + CJS bundles; each a fresh node.exe with an attach/detach cycle"
-bash "$REPO/spec/windows/run.sh" --exec "$(winpath "$C/run-cells.mjs")" esm.mjs cjs.cjs bundle/app.mjs bundle/app.cjs
+bash "$REPO/spec/windows/run.sh" --exec "$(winpath "$C/run-cells.mjs")" esm.mjs cjs.cjs bundle/app.mjs bundle/app.cjs || RC=1
+
+say "vdisk: every command from the installed bin, each in a fresh node.exe, against the simulator (Ctrl-C as SIGINT)"
+bash "$REPO/spec/windows/run.sh" --with-simulator node --import tsx "$REPO/spec/windows/vdisk-wine.ts" "$C" || RC=1
+exit $RC

@@ -5,6 +5,9 @@
 #                                               2. Wine's own builtin virtdisk.dll: spec/wine-builtin specs
 #   bash spec/windows/run.sh --bench [args...]  bench/attach-detach.ts, thread-pool.ts, long-operations.ts against the simulator
 #   bash spec/windows/run.sh --exec <node.exe args...>   one node.exe run against the simulator (spec/windows/consumer.sh)
+#   bash spec/windows/run.sh --with-simulator <linux command...>   a Linux command that starts node.exe runs itself
+#       (VIRTDISK_WINE64 and VIRTDISK_NODE_EXE in its environment, WINEDLLOVERRIDES for the simulator), e.g. to
+#       time them, signal them (Ctrl-C) or run each in a fresh process (spec/windows/vdisk-wine.ts)
 #
 # Needs spec/windows/install-system.sh once (root). Knobs: VIRTDISK_WINE_HOME (cache dir, default <repo>/.wine),
 # VIRTDISK_WINEDEBUG (WINEDEBUG, default -all), VIRTDISK_WINE_TIMEOUT (seconds per node.exe run, default 1200).
@@ -20,6 +23,7 @@ die() { echo "[windows] ERROR: $*" >&2; exit 1; }
 MODE=test
 if [ "${1:-}" = "--bench" ]; then MODE=bench; shift; fi
 if [ "${1:-}" = "--exec" ]; then MODE=exec; shift; fi
+if [ "${1:-}" = "--with-simulator" ]; then MODE=linux; shift; fi
 EXTRA=("$@")
 
 SERVER_STARTED= SIM_INSTALLED= TAIL_PID=
@@ -128,6 +132,11 @@ elif [ "$MODE" = exec ]; then
   use_simulator
   say "exec: node.exe ${EXTRA[*]} (simulator virtdisk.dll)"
   winenode exec "$SIM_OVERRIDES" "${EXTRA[@]}" || FAILED+=("node.exe (exit $?)")
+elif [ "$MODE" = linux ]; then
+  use_simulator
+  say "with the simulator: ${EXTRA[*]}"
+  VIRTDISK_WINE64=$WINE64 VIRTDISK_NODE_EXE=$NODE_EXE WINEDLLOVERRIDES=$SIM_OVERRIDES timeout -k 10 "$TIMEOUT" "${EXTRA[@]}" </dev/null 9>&- \
+    || FAILED+=("${EXTRA[0]} (exit $?)")
 else
   use_simulator
   say "run 1/2: spec/unit + spec/windows against the simulator virtdisk.dll ($SIM_OVERRIDES)"
