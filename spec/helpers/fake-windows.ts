@@ -2,7 +2,7 @@
 // function is a sinon stub with koffi's `.async`, and every declaration is recorded.
 import koffi from 'koffi';
 import sinon from 'sinon';
-import { setLibraryLoader, type DllName, type LibraryLoader } from '../../ffi/index.ts';
+import { setLibraryLoader, WAITORTIMERCALLBACK, type DllName, type LibraryLoader } from '../../ffi/index.ts';
 
 export type FakeFunction = sinon.SinonStub & { async: (...args: unknown[]) => void };
 
@@ -154,6 +154,32 @@ export function installFakeWindows(): FakeWindows {
       return !operation || statusOf(operation) !== 997;
     });
     return index === -1 ? 0x102 : index;
+  });
+  // Windows' thread pool waits, here a timer: the callback runs when the operation behind the event ends.
+  const waits = new Map<bigint, { event: bigint; callback: bigint }>();
+  let nextWait = 0x5000n;
+  let waiter: NodeJS.Timeout | undefined;
+  const checkWaits = () => {
+    for (const [wait, { event, callback }] of waits) {
+      const operation = operationByEvent(event);
+      if (operation && statusOf(operation) === 997) continue;
+      waits.delete(wait);
+      koffi.call(callback as never, WAITORTIMERCALLBACK, null, 0);
+    }
+    if (waits.size === 0 && waiter) {
+      clearInterval(waiter);
+      waiter = undefined;
+    }
+  };
+  define('RegisterWaitForSingleObject', (wait: [bigint | null], event: bigint, callback: bigint) => {
+    wait[0] = nextWait++;
+    waits.set(wait[0], { event, callback });
+    waiter ??= setInterval(checkWaits, 5);
+    return 1;
+  });
+  define('UnregisterWaitEx', (wait: bigint) => {
+    waits.delete(wait);
+    return 1;
   });
   define('CancelIoEx', (_handle, overlapped: bigint) => {
     const operation = operationAt(overlapped);
