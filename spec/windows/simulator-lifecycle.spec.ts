@@ -810,6 +810,31 @@ describe('on the Windows ABI: the simulator\'s lifecycle functions (koffi, no li
     ov.free();
   });
 
+  it('the handle closed while an attach is pending: it still completes; then a non-permanent attachment ends with the handle, a permanent one stays', async () => {
+    simulator.delay('AttachVirtualDisk', 200);
+    const ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME = 4;
+    const keptFile = images.image('attach-closed-permanent.vhdx');
+    const plain = open(images.image('attach-closed.vhdx'));
+    const kept = open(keptFile);
+    const ov = overlapped();
+    const ovKept = overlapped();
+    expect(api().AttachVirtualDisk(plain, null, 0, 0, null, ov.ptr)).to.equal(ERROR_IO_PENDING);
+    expect(api().AttachVirtualDisk(kept, null, ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME, 0, null, ovKept.ptr)).to.equal(ERROR_IO_PENDING);
+    close(plain);
+    close(kept);
+    expect(await Promise.all([waitFor(ov.event!, 2000), waitFor(ovKept.event!, 2000)])).to.deep.equal([WAIT_OBJECT_0, WAIT_OBJECT_0]);
+    expect([ov.internal(), ovKept.internal()], 'closing a handle does not cancel (SIMULATOR CHOICE)').to.deep.equal([0n, 0n]);
+    await simulator.idle(); // the simulator's duplicates of the handles go: the closes are noticed now
+    const state = simulator.state();
+    expect(state.attached.map((a) => [a.path, a.permanent, a.handleOpen])).to.deep.equal([[keptFile, true, false]]);
+    expect(state).to.include({ autoDetached: 1, handlesClosed: 2 });
+    const again = open(keptFile);
+    expect(api().DetachVirtualDisk(again, 0, 0)).to.equal(0);
+    close(again);
+    ov.free();
+    ovKept.free();
+  });
+
   it('a failure injected into an asynchronous attach: its whole delay, then Internal, GetOverlappedResult and progress carry it, nothing attached; a synchronous attach neither uses nor consumes it; no kernel object left', async () => {
     simulator.delay('AttachVirtualDisk', 60);
     simulator.failAt('AttachVirtualDisk', ERROR_NOT_SUPPORTED);
