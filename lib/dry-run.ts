@@ -28,7 +28,6 @@ import {
   encodeGetVirtualDiskInfoRequest, encodeMergeVirtualDiskParameters, encodeOpenVirtualDiskParameters,
   encodeResizeVirtualDiskParameters, encodeVirtualStorageType,
 } from './struct-encoding.ts';
-import { WATCH_INTERVAL_MS } from './operation-watcher.ts';
 import { INFO_VERSION_FIRST_BUILDS } from './windows-build.ts';
 
 /** The calls getInfo() makes, in its order; `when`: only then. */
@@ -145,28 +144,39 @@ export class DryRun {
   }
 
   /**
-   * A long operation as runLongOperation makes it: a manual-reset event, the call with an OVERLAPPED, the event
-   * watched from the event loop (operation-watcher.ts), progress read while it runs and once at the end, the
-   * event closed.
+   * A long operation as runLongOperation makes it: a manual-reset event, the call with an OVERLAPPED, Windows'
+   * thread pool waiting on the event (operation-watcher.ts), progress read while it runs and once at the end,
+   * the wait unregistered and the event closed.
    */
   longOperation(handle: string, fn: string, args: (overlapped: NativeArgument) => NativeArgument[]): void {
-    const event = `the event CreateEventW returned (call ${this.calls.length + 1})`;
+    const eventCall = this.calls.length + 1;
+    const event = `the event CreateEventW returned (call ${eventCall})`;
     this.record('kernel32.dll', 'CreateEventW', [
       nullArgument('lpEventAttributes', 'LPSECURITY_ATTRIBUTES'), numberArgument('bManualReset', 'BOOL', 1, ['TRUE']),
       numberArgument('bInitialState', 'BOOL', 0, ['FALSE']), nullArgument('lpName', 'LPCWSTR'),
     ]);
     const overlapped = refArgument('Overlapped', 'LPOVERLAPPED', `an OVERLAPPED (32 bytes, zeroed) with hEvent = ${event}`);
     this.record('virtdisk.dll', fn, args(overlapped),
-      'ERROR_IO_PENDING (997): Windows works on; a signal (Ctrl-C) cancels it with CancelIoEx(handle, that OVERLAPPED)');
-    this.record('kernel32.dll', 'WaitForMultipleObjects', [
-      numberArgument('nCount', 'DWORD', 1), refArgument('lpHandles', 'const HANDLE *', `[${event}, and the events of other operations under way]`),
-      numberArgument('bWaitAll', 'BOOL', 0, ['FALSE']), numberArgument('dwMilliseconds', 'DWORD', 0),
-    ], `every ${WATCH_INTERVAL_MS} ms from the event loop until the event is signalled`);
+      'ERROR_SUCCESS: done at once; ERROR_IO_PENDING (997): Windows works on, and a signal (Ctrl-C) cancels it with CancelIoEx(handle, that OVERLAPPED)');
+    const waitCall = this.calls.length + 1;
+    const pending = 'if the call answered ERROR_IO_PENDING (997)';
+    this.record('kernel32.dll', 'RegisterWaitForSingleObject', [
+      refArgument('phNewWaitObject', 'PHANDLE', 'out: the wait'),
+      refArgument('hObject', 'HANDLE', event),
+      refArgument('Callback', 'WAITORTIMERCALLBACK', 'a koffi callback, run on the main thread when the event is signalled'),
+      nullArgument('Context', 'PVOID'),
+      numberArgument('dwMilliseconds', 'ULONG', sdk.INFINITE, ['INFINITE']),
+      flagsArgument('dwFlags', 'ULONG_FLAGS', sdk.WT_EXECUTEONLYONCE, 'WT_'),
+    ], `${pending}: Windows' thread pool waits for the event`);
     this.record('virtdisk.dll', 'GetVirtualDiskOperationProgress', [
       refArgument('VirtualDiskHandle', 'HANDLE', handle),
       refArgument('Overlapped', 'LPOVERLAPPED', 'the same OVERLAPPED'),
       refArgument('Progress', 'PVIRTUAL_DISK_PROGRESS', 'out: OperationStatus, CurrentValue, CompletionValue'),
-    ], 'while Windows works, at the progress interval (100 ms when progress is shown, else 500 ms); once the event is signalled, for the final OperationStatus');
+    ], `${pending}: from a timer while Windows works, at the progress interval (100 ms when progress is shown, else 1 s); once more when the event is signalled, for the final OperationStatus`);
+    this.record('kernel32.dll', 'UnregisterWaitEx', [
+      refArgument('WaitHandle', 'HANDLE', `the wait RegisterWaitForSingleObject made (call ${waitCall})`),
+      nullArgument('CompletionEvent', 'HANDLE'),
+    ], `${pending}: when the event is signalled (or the operation ends without it)`);
     this.record('kernel32.dll', 'CloseHandle', [refArgument('hObject', 'HANDLE', event)]);
   }
 
@@ -222,7 +232,7 @@ export class DryRunDisk {
     this.path = description.path;
   }
 
-  /** attach(options): [ConvertStringSecurityDescriptorToSecurityDescriptorW, IsValidSecurityDescriptor,] AttachVirtualDisk[, LocalFree]. */
+  /** attach(options): [ConvertStringSecurityDescriptorToSecurityDescriptorW, IsValidSecurityDescriptor,] AttachVirtualDisk as a long operation[, LocalFree]. */
   attach(options?: AttachOptions): void {
     const read = snapshotAttachOptions(options, this.path);
     if (!read.ok) throw read.error;
@@ -234,13 +244,14 @@ export class DryRunDisk {
       });
     }
     const call: AttachCall = request.value.call;
-    this.#run.withSecurityDescriptor(call.SecurityDescriptor, (descriptor) => this.#run.record('virtdisk.dll', 'AttachVirtualDisk', [
+    // As the real attach: with an OVERLAPPED, as a long operation, so a slow attach holds no thread.
+    this.#run.withSecurityDescriptor(call.SecurityDescriptor, (descriptor) => this.#run.longOperation(this.#handle, 'AttachVirtualDisk', (overlapped) => [
       this.#handleArgument(),
       descriptor ?? nullArgument('SecurityDescriptor', 'PSECURITY_DESCRIPTOR'),
       flagsArgument('Flags', 'ATTACH_VIRTUAL_DISK_FLAG', call.Flags, 'ATTACH_VIRTUAL_DISK_FLAG_'),
       numberArgument('ProviderSpecificFlags', 'ULONG', call.ProviderSpecificFlags),
       structArgument('Parameters', 'PATTACH_VIRTUAL_DISK_PARAMETERS', encodeAttachVirtualDiskParameters(call.Parameters)),
-      nullArgument('Overlapped', 'LPOVERLAPPED'),
+      overlapped,
     ]));
     this.#attached = true;
     this.#attachedReadOnly = (call.Flags & sdk.ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY) !== 0;
