@@ -51,7 +51,12 @@ export async function runVdisk(argv: readonly string[], io: Io): Promise<number>
     await parse(argv);
     return EXIT_SUCCESS;
   } catch (caught) {
-    if (caught instanceof CommanderError && ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(caught.code)) return EXIT_SUCCESS;
+    if (caught instanceof CommanderError && ['commander.helpDisplayed', 'commander.version'].includes(caught.code)) return EXIT_SUCCESS;
+    if (caught instanceof CommanderError && caught.code === 'commander.help') {
+      // no command given: the help, on stderr, as a usage error
+      io.stderr.write(state.commanderText.join(''));
+      return EXIT_USAGE;
+    }
     const error = caught instanceof CommanderError ? usageFromCommander(caught, state.commanderText) : forCli(caught, state.command);
     if (early.json) io.stdout.write(`${JSON.stringify(errorDocument(error), null, 2)}\n`);
     else if (caught instanceof CommanderError) io.stderr.write(state.commanderText.join(''));

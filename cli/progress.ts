@@ -35,7 +35,7 @@ export function startProgress(stream: OutputStream, label: string, totalBytes: n
     etaBuffer: 20,
     barsize: 30,
   }, cliProgress.Presets.shades_classic);
-  const since = Date.now();
+  let since = Date.now();
   const total = bytes ?? 100;
   const payload = (value: number) => {
     const seconds = (Date.now() - since) / 1000;
@@ -51,6 +51,7 @@ export function startProgress(stream: OutputStream, label: string, totalBytes: n
       if (stopped) return;
       if (!started) {
         started = true;
+        since = Date.now();
         bar.start(total, 0, payload(0));
       }
       const value = Math.round((Math.min(100, Math.max(0, progress.percent)) / 100) * total);

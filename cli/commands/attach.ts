@@ -48,7 +48,9 @@ function options(flags: AttachFlags, ctx: CommandContext): AttachVirtualDiskOpti
 }
 
 function waitMs(flags: AttachFlags): number {
-  return flags.wait === undefined ? 0 : integerOption(flags.wait, '--wait');
+  if (flags.wait === undefined) return 0;
+  volumeFunctions('--wait');
+  return integerOption(flags.wait, '--wait');
 }
 
 export const attach: VdiskCommand<AttachFlags> = {

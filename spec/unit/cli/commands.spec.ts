@@ -8,6 +8,40 @@ import * as sdk from '../../../types/constants.ts';
 const BUILD = ['--windows-build', '26100'];
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
+describe('vdisk command line', () => {
+  it('--help and --version: exit 0 on stdout; no command: the help on stderr, exit 2', async () => {
+    const help = await vdisk(['--help']);
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.match(/^Usage: vdisk /).and.match(/^ {2}attach \[options\] <image>/m).and.match(/^ {2}explain <command\.\.\.>/m).and.match(/Exit codes: 0 success/);
+    const version = await vdisk(['--version']);
+    expect(version.code).to.equal(0);
+    expect(version.stdout).to.match(/^\d+\.\d+\.\d+\n$/);
+    const none = await vdisk([]);
+    expect(none.code).to.equal(2);
+    expect(none.stdout).to.equal('');
+    expect(none.stderr).to.match(/^Usage: vdisk /);
+  });
+
+  it('what commander refuses is a usage error: exit 2, in words or as { error: { code: "ERR_USAGE" } }', async () => {
+    for (const [argv, pattern, reason] of [
+      [['bogus'], /unknown command 'bogus'/, 'commander.unknownCommand'],
+      [['attach'], /missing required argument 'image'/, 'commander.missingArgument'],
+      [['attach', 'C:\\a.vhdx', '--readonly'], /unknown option '--readonly'/, 'commander.unknownOption'],
+      [['create', 'C:\\a.vhdx', '--size'], /option '--size <size>' argument missing/, 'commander.optionMissingArgument'],
+    ] as const) {
+      const text = await vdisk([...argv]);
+      expect(text.code, argv.join(' ')).to.equal(2);
+      expect(text.stderr).to.match(pattern);
+      const asJson = await vdisk([...argv, '--json']);
+      expect(asJson.code).to.equal(2);
+      expect(json(asJson.stdout).error).to.include({ code: 'ERR_USAGE', reason });
+    }
+    const nested = await vdisk(['explain', 'explain', 'attach', 'C:\\a.vhdx']);
+    expect(nested.code).to.equal(2);
+    expect(nested.stderr).to.match(/explain takes a command other than explain/);
+  });
+});
+
 describe('vdisk commands (on the stand-in for the DLLs)', () => {
   let fake: FakeWindows;
   beforeEach(() => { fake = installFakeWindows(); fake.operationMs = 20; });
@@ -87,7 +121,7 @@ describe('vdisk commands (on the stand-in for the DLLs)', () => {
     it('--mount, --wait and list/volumes: exit 2 ERR_NOT_AVAILABLE while the library has no volume functions', async function () {
       const { hasVolumeFunctions } = await import('../../../cli/volume-functions.ts');
       if (hasVolumeFunctions()) this.skip();
-      for (const argv of [['attach', 'C:\\a.vhdx', '--mount', 'Z:'], ['list'], ['volumes', 'C:\\a.vhdx'], ['detach', 'C:\\a.vhdx', '--if-attached']]) {
+      for (const argv of [['attach', 'C:\\a.vhdx', '--mount', 'Z:'], ['attach', 'C:\\a.vhdx', '--wait', '100'], ['list'], ['volumes', 'C:\\a.vhdx'], ['detach', 'C:\\a.vhdx', '--if-attached']]) {
         const run = await vdisk(['--json', ...argv, ...BUILD]);
         expect(run.code, argv.join(' ')).to.equal(2);
         expect((json(run.stdout).error as Record<string, unknown>).code).to.equal('ERR_NOT_AVAILABLE');
