@@ -2,7 +2,7 @@
 // a copy of an image or a disk with --source). Progress on stderr; Ctrl-C cancels it in Windows, and the
 // library removes the partial file.
 import type { Command } from 'commander';
-import { createVirtualDisk, parseByteSize, type CreateVirtualDiskOptions } from '../../lib/index.ts';
+import { checkCreate, createVirtualDisk, parseByteSize, type CreateVirtualDiskOptions } from '../../lib/index.ts';
 import { operand, type VdiskCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { bytes, labelled } from '../render-text.ts';
@@ -74,15 +74,19 @@ export const create: VdiskCommand<CreateFlags> = {
     await disk.close();
     const size = request.size === undefined ? null : Number(request.size);
     const type = flags.parent !== undefined ? 'differencing' : flags.fixed === true ? 'fixed' : 'dynamic';
-    const document: CreateResult = { path: disk.path, storageType: disk.storageType, type, size, parent: flags.parent ?? null, source: flags.source ?? null };
+    // the parent and source as the library passed them to Windows (absolute), from its own checkCreate()
+    const checked = checkCreate(operand(operands, 0), { ...request, signal: undefined });
+    const parent = checked.ok ? checked.call.Parameters.Version2.ParentPath : flags.parent ?? null;
+    const source = checked.ok ? checked.call.Parameters.Version2.SourcePath : flags.source ?? null;
+    const document: CreateResult = { path: disk.path, storageType: disk.storageType, type, size, parent, source };
     return {
       document,
       text: labelled([
         ['created', disk.path],
         ['type', `${disk.storageType}, ${type}`],
         ['size', size === null ? undefined : bytes(size)],
-        ['parent', flags.parent],
-        ['source', flags.source],
+        ['parent', parent ?? undefined],
+        ['source', source ?? undefined],
       ]),
     };
   },
