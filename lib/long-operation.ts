@@ -76,6 +76,8 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
       kernel32.CancelIoEx(handle, overlapped); // FALSE + ERROR_NOT_FOUND: it completed first; the event tells
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    // An abort while the call was being made (between the check at the start and this listener) cancels too.
+    if (signal?.aborted) onAbort();
     const interval = operation.options.onProgress ? Math.max(operation.options.progressInterval ?? 100, 1) : FALLBACK_PROGRESS_MS;
     let endedAt: number | undefined;
 
