@@ -4,8 +4,13 @@ import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
 import type { NativeFunction, TypeSpec } from './native-function.ts';
 import { HANDLE } from './types.ts';
+import { declareFileapi, type Fileapi } from './fileapi.ts';
+import { declareIoapiset, type Ioapiset } from './ioapiset.ts';
+import { declareProcessthreadsapi, type Processthreadsapi } from './processthreadsapi.ts';
+import { declareWinbase, type Winbase } from './winbase.ts';
 
-export interface Kernel32 {
+/** kernel32's functions: these, and those of one file per header (fileapi.ts, ioapiset.ts, WinBase.h, processthreadsapi.h). */
+export interface Kernel32 extends Fileapi, Ioapiset, Winbase, Processthreadsapi {
   CloseHandle: NativeFunction<[hObject: bigint], number>;
   GetLastError: NativeFunction<[], number>;
   LocalFree: NativeFunction<[hMem: bigint], bigint | null>;
@@ -27,6 +32,10 @@ export function declareKernel32(lib: NativeLibrary): Kernel32 {
   const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
     lib.func('__stdcall', name, result, params);
   return {
+    ...declareFileapi(lib),
+    ...declareIoapiset(lib),
+    ...declareWinbase(lib),
+    ...declareProcessthreadsapi(lib),
     CloseHandle: stdcall('CloseHandle', 'int32', [HANDLE]),
     GetLastError: stdcall('GetLastError', 'uint32', []),
     LocalFree: stdcall('LocalFree', 'void *', ['void *']),

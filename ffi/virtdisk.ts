@@ -41,6 +41,25 @@ export interface Virtdisk {
     [VirtualDiskHandle: bigint, DiskPathSizeInBytes: OutParameter<number>, DiskPath: Buffer | null],
     number
   >;
+  /** No reference page; MULTI_SZ, sizes in bytes, ERROR_INSUFFICIENT_BUFFER with the size needed. */
+  GetAllAttachedVirtualDiskPhysicalPaths: NativeFunction<
+    [PathsBufferSizeInBytes: OutParameter<number>, PathsBuffer: Buffer | null],
+    number
+  >;
+  /**
+   * StorageDependencyInfo: stable memory (a bigint from ffi's allocBytes), its Version written first; the
+   * TYPE_2 entries' strings point into it. ERROR_INSUFFICIENT_BUFFER with the size needed in SizeUsed.
+   */
+  GetStorageDependencyInformation: NativeFunction<
+    [
+      ObjectHandle: bigint,
+      Flags: number,
+      StorageDependencyInfoSize: number,
+      StorageDependencyInfo: bigint,
+      SizeUsed: OutParameter<number> | null,
+    ],
+    number
+  >;
 }
 
 export function declareVirtdisk(lib: NativeLibrary): Virtdisk {
@@ -68,6 +87,17 @@ export function declareVirtdisk(lib: NativeLibrary): Virtdisk {
       HANDLE,
       koffi.inout(koffi.pointer('uint32')),
       'void *',
+    ]),
+    GetAllAttachedVirtualDiskPhysicalPaths: stdcall('GetAllAttachedVirtualDiskPhysicalPaths', 'uint32', [
+      koffi.inout(koffi.pointer('uint32')),
+      'void *',
+    ]),
+    GetStorageDependencyInformation: stdcall('GetStorageDependencyInformation', 'uint32', [
+      HANDLE,
+      'uint32',
+      'uint32',
+      'void *',
+      koffi.inout(koffi.pointer('uint32')),
     ]),
   } as Virtdisk;
 }

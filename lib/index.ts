@@ -19,3 +19,6 @@ export { win32ErrorName, WIN32_ERROR_NAMES } from './win32-errors.ts';
 export type {
   AttachOptions, AttachVirtualDiskOptions, CallOptions, DetachOptions, OpenOptions, RestrictedRange, StorageType,
 } from '../types/index.ts';
+export { findVirtualDisk, listAttachedVirtualDisks } from './attached.ts';
+export type { Holder } from './errors.ts';
+export type { AttachedVirtualDisk, FoundVirtualDisk, GetVolumesOptions, ListOptions, Volume } from '../types/volumes.ts';

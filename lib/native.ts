@@ -31,6 +31,13 @@ export async function windows(): Promise<Bindings> {
   }
 }
 
+/** The raw layer's module itself (its structs and native memory helpers), loaded as windows() loads it. */
+export async function rawLayer(): Promise<typeof import('../ffi/index.ts')> {
+  await windows();
+  if (!ffi) throw new Error('unreachable: windows() loads the raw layer');
+  return ffi;
+}
+
 // koffi runs `.async` calls on libuv's thread pool, the pool fs, dns.lookup, zlib and crypto use too
 // (UV_THREADPOOL_SIZE threads, 4 by default). A slow virtdisk call holds its thread for as long as Windows
 // takes, so the library keeps at least one thread free for the rest of the process, and stays within

@@ -4,8 +4,13 @@
 // uint64 struct field gets null or a string).
 import { InvalidArgumentError, type CheckError } from './errors.ts';
 import { isStorageType } from './storage-type.ts';
+import { normalizeMountPoint } from './mount-point-name.ts';
 
-export type Kind = 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange';
+export type Kind = 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange'
+  | 'ms' | 'mountPoint' | 'ifAttached';
+
+/** The longest wait a timer can hold (setTimeout's limit, 2^31 - 1 ms, about 24.8 days). */
+export const MAX_WAIT_MS = 0x7fffffff;
 
 export type Snapshot<T> = { ok: true; value: T } | { ok: false; error: CheckError };
 
@@ -38,15 +43,20 @@ export const ATTACH_OPTION_KINDS = {
   restrictedRange: 'restrictedRange',
   securityDescriptor: 'sddl',
   providerSpecificFlags: 'uint32',
+  mountPoint: 'mountPoint',
+  wait: 'ms',
 } as const satisfies Record<string, Kind>;
 
-export const ATTACH_VIRTUAL_DISK_OPTION_KINDS = { ...OPEN_OPTION_KINDS, ...ATTACH_OPTION_KINDS } as const;
+export const ATTACH_VIRTUAL_DISK_OPTION_KINDS = { ...OPEN_OPTION_KINDS, ...ATTACH_OPTION_KINDS, ifAttached: 'ifAttached' } as const;
 
 export const DETACH_OPTION_KINDS = {
   signal: 'signal',
   windowsBuild: 'build',
   storageType: 'storageType',
+  ifAttached: 'boolean',
 } as const satisfies Record<string, Kind>;
+
+export const GET_VOLUMES_OPTION_KINDS = { signal: 'signal', wait: 'ms' } as const satisfies Record<string, Kind>;
 
 export const CALL_OPTION_KINDS = { signal: 'signal' } as const satisfies Record<string, Kind>;
 
@@ -60,6 +70,10 @@ interface KindValue {
   storageType: import('../types/index.ts').StorageType;
   sddl: string;
   restrictedRange: RangeSnapshot;
+  ms: number;
+  /** Normalised: 'Z:\\' or a full folder path ending in a backslash. */
+  mountPoint: string;
+  ifAttached: 'reuse' | 'fail';
 }
 
 /** The snapshot of an options object with these kinds: every option optional, each of its checked type. */
@@ -73,6 +87,9 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   storageType: "'iso', 'vhd', 'vhdx' or 'vhdset'",
   sddl: "a non-empty SDDL string without NUL characters, e.g. 'O:BAG:BAD:(A;;GA;;;WD)'",
   restrictedRange: '{ offset, length } (bigints or safe integers) with 0 <= offset, 0 < length and offset + length <= 2^64 - 1',
+  ms: `a whole number of milliseconds from 0 to ${MAX_WAIT_MS}`,
+  mountPoint: "a drive letter ('Z:' or 'Z:\\\\') or the path of an empty folder on a local NTFS volume ('C:\\\\mnt\\\\data')",
+  ifAttached: "'reuse' (resolve to the existing attach) or 'fail' (the default)",
 };
 
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -197,6 +214,9 @@ function read(kind: Kind, value: unknown): unknown {
     case 'storageType': return isStorageType(value) ? value : new Problem(value, wrongType('string'));
     case 'sddl': return typeof value === 'string' && value.length > 0 && !value.includes('\0') ? value : new Problem(value, wrongType('string'));
     case 'restrictedRange': return readRange(value);
+    case 'ms': return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_WAIT_MS ? value : new Problem(value, wrongType('number'));
+    case 'mountPoint': return (typeof value === 'string' ? normalizeMountPoint(value) : undefined) ?? new Problem(value, wrongType('string'));
+    case 'ifAttached': return value === 'reuse' || value === 'fail' ? value : new Problem(value, wrongType('string'));
   }
 }
 

@@ -2,6 +2,7 @@
 // function is a sinon stub with koffi's `.async`, and every declaration is recorded.
 import sinon from 'sinon';
 import { setLibraryLoader, type DllName, type LibraryLoader } from '../../ffi/index.ts';
+import { installFakeDevices, type FakeDevices } from './fake-devices.ts';
 
 export type FakeFunction = sinon.SinonStub & { async: (...args: unknown[]) => void };
 
@@ -22,6 +23,8 @@ export interface FakeWindows {
   lastError: number;
   /** Delay each `.async` call by this many ms (0: next turn of the event loop). */
   asyncDelayMs: number;
+  /** Devices, volumes, attached disks and the Restart Manager (spec/helpers/fake-devices.ts). */
+  devices: FakeDevices;
   restore(): void;
 }
 
@@ -30,7 +33,7 @@ export const PHYSICAL_PATH = '\\\\.\\PhysicalDrive3';
 export function installFakeWindows(): FakeWindows {
   const fake: FakeWindows = {
     fn: {}, declarations: [], inFlight: { now: 0, peak: 0 }, liveDescriptors: new Set(), openHandles: new Set(),
-    lastError: 0, asyncDelayMs: 0, restore: () => setLibraryLoader(),
+    lastError: 0, asyncDelayMs: 0, restore: () => setLibraryLoader(), devices: undefined as unknown as FakeDevices,
   };
   let nextHandle = 0x100n;
   let nextDescriptor = 0x7000n;
@@ -97,6 +100,7 @@ export function installFakeWindows(): FakeWindows {
   });
   define('IsValidSecurityDescriptor', (descriptor: bigint) => (fake.liveDescriptors.has(descriptor) ? 1 : 0));
   define('GetSecurityDescriptorLength', () => 80);
+  fake.devices = installFakeDevices(fake, define, PHYSICAL_PATH);
 
   const loader: LibraryLoader = (dll) => ({
     func(convention: string, name: string) {

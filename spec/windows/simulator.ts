@@ -16,7 +16,11 @@ export const SIM_FUNCTIONS = [
   'AttachVirtualDisk',
   'DetachVirtualDisk',
   'GetVirtualDiskPhysicalPath',
+  'GetAllAttachedVirtualDiskPhysicalPaths',
+  'GetStorageDependencyInformation',
 ] as const;
+/** The functions SimSetDelay knows (the attached-disks section has faults only). */
+const DELAYABLE: readonly string[] = ['OpenVirtualDisk', 'AttachVirtualDisk', 'DetachVirtualDisk', 'GetVirtualDiskPhysicalPath'];
 export type SimFunctionName = (typeof SIM_FUNCTIONS)[number];
 
 export interface SimStorageType {
@@ -121,7 +125,33 @@ export interface SimPhysicalPathCall extends SimCallBase {
   physicalPath: string | null;
 }
 
-export type SimCall = SimOpenCall | SimAttachCall | SimDetachCall | SimPhysicalPathCall;
+export interface SimAllAttachedCall extends SimCallBase {
+  fn: 'GetAllAttachedVirtualDiskPhysicalPaths';
+  sizePtr: boolean;
+  /** *PathsBufferSizeInBytes on entry */
+  sizeIn: number | null;
+  bufferPtr: boolean;
+  sizeOut: number | null;
+  style: 'imagePaths' | 'physicalPaths';
+  /** Attachments listed (or that would have been) */
+  count: number;
+}
+
+export interface SimDependencyCall extends SimCallBase {
+  fn: 'GetStorageDependencyInformation';
+  flags: number;
+  /** StorageDependencyInfoSize */
+  size: number;
+  /** The Version the caller had written at offset 0 of the buffer (null: no buffer) */
+  versionIn: number | null;
+  sizeUsedPtr: boolean;
+  sizeUsed: number | null;
+  /** What IOCTL_STORAGE_GET_DEVICE_NUMBER answered on ObjectHandle (null: not asked, or it failed) */
+  device: { type: number; number: number } | null;
+  entries: number;
+}
+
+export type SimCall = SimOpenCall | SimAttachCall | SimDetachCall | SimPhysicalPathCall | SimAllAttachedCall | SimDependencyCall;
 export type SimCallOf<F extends SimFunctionName> = Extract<SimCall, { fn: F }>;
 
 export interface SimHandle {
@@ -187,6 +217,8 @@ interface Controls {
   reset: () => void;
   setFault: (fn: string, code: number, count: number) => void;
   setDelay: (fn: string, ms: number) => void;
+  setNextPhysicalPath: (path: string | null) => void;
+  setListStyle: (style: number) => void;
 }
 
 let loaded: Controls | undefined;
@@ -204,6 +236,8 @@ function controls(): Controls {
     const reset = dll.func('void __stdcall SimReset()');
     const setFault = dll.func('void __stdcall SimSetFault(const char16_t *fn, uint32 code, uint32 count)');
     const setDelay = dll.func('void __stdcall SimSetDelay(const char16_t *fn, uint32 ms)');
+    const setNextPhysicalPath = dll.func('void __stdcall SimSetNextPhysicalPath(const char16_t *path)');
+    const setListStyle = dll.func('void __stdcall SimSetListStyle(uint32 style)');
     loaded = {
       path,
       getLog: (buffer, size) => getLog(buffer, size) as number,
@@ -211,6 +245,8 @@ function controls(): Controls {
       reset: () => void reset(),
       setFault: (fn, code, count) => void setFault(fn, code, count),
       setDelay: (fn, ms) => void setDelay(fn, ms),
+      setNextPhysicalPath: (path) => void setNextPhysicalPath(path),
+      setListStyle: (style) => void setListStyle(style),
     };
   } catch (cause) {
     throw new Error(
@@ -294,7 +330,21 @@ export const simulator = {
   /** `fn` sleeps `ms` before doing its work (outside the simulator's lock); 0 clears. */
   delay(fn: SimFunctionName, ms: number): void {
     checkFunction(fn);
+    if (!DELAYABLE.includes(fn)) throw new Error(`the simulator has no delay for ${fn}`);
     checkU32('ms', ms);
     controls().setDelay(fn, ms);
+  },
+
+  /**
+   * The next successful attach is this disk ('\\.\PhysicalDrive0', '\\.\CDROM0': devices Wine has, whose
+   * volumes real kernel32 then finds); null clears. One attach only.
+   */
+  nextPhysicalPath(path: string | null): void {
+    controls().setNextPhysicalPath(path);
+  },
+
+  /** What GetAllAttachedVirtualDiskPhysicalPaths lists: the image files' full paths (default) or the physical paths. */
+  listStyle(style: 'imagePaths' | 'physicalPaths'): void {
+    controls().setListStyle(style === 'physicalPaths' ? 1 : 0);
   },
 };
