@@ -73,27 +73,28 @@ const STORAGE_TYPES_BY_DEVICE_ID: Readonly<Record<number, StorageType>> = Object
 );
 
 /** The file an entry names: its host volume's drive letter (or folder) and the path on it. */
-export function entryFilePath(entry: DependencyEntry, mountPoints: (volume: string) => string[]): string {
+export async function entryFilePath(entry: DependencyEntry, mountPoints: (volume: string) => Promise<string[]>): Promise<string> {
   const relative = entry.dependentVolumeRelativePath.replace(/^\\+/, '');
   const host = entry.hostVolumeName;
   if (host === '') return entry.dependentVolumeRelativePath;
   const root = host.endsWith('\\') ? host : `${host}\\`;
   let mounted: string | undefined;
   try {
-    mounted = /^\\\\\?\\Volume\{/i.test(root) ? preferredMountPoint(mountPoints(root)) : undefined;
+    mounted = /^\\\\\?\\Volume\{/i.test(root) ? preferredMountPoint(await mountPoints(root)) : undefined;
   } catch {
     mounted = undefined; // the volume path still names the file
   }
   return `${mounted ?? root}${relative}`;
 }
 
-function recordFrom(
-  entries: DependencyEntry[], physicalPath: string, device: DeviceId, mountPoints: (volume: string) => string[],
+async function recordFrom(
+  entries: DependencyEntry[], physicalPath: string, device: DeviceId, mountPoints: (volume: string) => Promise<string[]>,
   known?: { path: string; storageType: StorageType },
-): AttachedRecord {
+): Promise<AttachedRecord> {
   const chain = [...entries].sort((a, b) => a.ancestorLevel - b.ancestorLevel);
   const top = chain[0];
-  const files = [...new Set(chain.map((entry) => entryFilePath(entry, mountPoints)).filter((file) => file.length > 0))];
+  const paths = await Promise.all(chain.map((entry) => entryFilePath(entry, mountPoints)));
+  const files = [...new Set(paths.filter((file) => file.length > 0))];
   const recordPath = known?.path ?? files[0];
   if (recordPath === undefined) {
     throw new VirtualDiskError(`GetStorageDependencyInformation named no image file behind '${physicalPath}'.`, {
@@ -115,9 +116,9 @@ function recordFrom(
   return record;
 }
 
-async function mountPointReader(): Promise<(volume: string) => string[]> {
+async function mountPointReader(signal: AbortSignal | undefined): Promise<(volume: string) => Promise<string[]>> {
   const { kernel32 } = (await rawLayer()).bindings();
-  return (volume) => mountPointsOf(kernel32, volume);
+  return (volume) => mountPointsOf(kernel32, volume, signal);
 }
 
 /** A device path from the list: its image from the dependency information. */
@@ -127,7 +128,7 @@ async function fromDevicePath(physicalPath: string, signal: AbortSignal | undefi
     throw new VirtualDiskError(`'${physicalPath}' from ${LIST_SYSCALL} names no disk or CD-ROM device.`, { code: 'ERR_UNKNOWN_DEVICE', syscall: LIST_SYSCALL, path: physicalPath });
   }
   const entries = await storageDependencyOfDisk(physicalPath, signal);
-  return recordFrom(entries, physicalPath, device, await mountPointReader());
+  return recordFrom(entries, physicalPath, device, await mountPointReader(signal));
 }
 
 /**
@@ -160,7 +161,7 @@ async function fromImagePath(imagePath: string, signal: AbortSignal | undefined)
   }
   // Best effort: without it the record lacks readOnly/permanent and the chain.
   const entries = await storageDependencyOfDisk(physicalPath, signal).catch((): DependencyEntry[] => []);
-  return recordFrom(entries, physicalPath, device, await mountPointReader(), { path: imagePath, storageType });
+  return recordFrom(entries, physicalPath, device, await mountPointReader(signal), { path: imagePath, storageType });
 }
 
 /** What a caller looks for in the list, to resolve only what it must. */

@@ -6,17 +6,17 @@
 // volume with a directory that has any files or subdirectories in it", SetVolumeMountPointW page).
 // After attaching with noDriveLetter: wait for the volume, which must be the disk's only one
 // (ERR_AMBIGUOUS_VOLUME otherwise), then SetVolumeMountPointW. The caller detaches again if this fails.
-// GetLogicalDrives, SetVolumeMountPointW and DeleteVolumeMountPointW ask the mount manager: synchronous, on
-// this thread, so that SetVolumeMountPointW's last error is read right after it.
+// GetLogicalDrives, SetVolumeMountPointW and DeleteVolumeMountPointW ask the mount manager on koffi's worker
+// threads; a SetVolumeMountPointW that fails is made once more on this thread for its last error (lastErrorOf).
 import { stat, readdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Volume } from '../types/volumes.ts';
 import { AbortError, PreconditionError, VirtualDiskError } from './errors.ts';
 import { deviceOfPhysicalPath } from './device-io.ts';
 import { isDriveLetter } from './mount-point-name.ts';
-import { rawLayer, win32Error } from './native.ts';
+import { callAsync, rawLayer, win32Error } from './native.ts';
 import { physicalPathOfHandle } from './physical-path.ts';
-import { volumesOfDevice, waitForVolumes } from './volumes.ts';
+import { lastErrorOf, volumesOfDevice, waitForVolumes } from './volumes.ts';
 
 /** How long a mountPoint attach waits for the disk's volume when `wait` is not given, ms. */
 export const DEFAULT_MOUNT_WAIT_MS = 10_000;
@@ -31,7 +31,7 @@ export async function checkMountPoint(mountPoint: string, imagePath: string): Pr
     new PreconditionError(code, { syscall: SYSCALL, parameter: 'mountPoint', path: imagePath, problem, rule, fix });
   if (isDriveLetter(mountPoint)) {
     const { kernel32 } = (await rawLayer()).bindings();
-    const inUse = kernel32.GetLogicalDrives();
+    const inUse = await callAsync(undefined, kernel32.GetLogicalDrives);
     if ((inUse >>> (mountPoint.charCodeAt(0) - 65)) & 1) {
       return refuse('ERR_MOUNT_POINT_IN_USE', `the drive letter ${mountPoint.slice(0, 2)} is in use (GetLogicalDrives: a volume, a network drive or a subst drive has it).`,
         "This library's check: a drive letter that is in use cannot be given to another volume; it is refused before attaching, so that nothing is attached for nothing.",
@@ -105,15 +105,15 @@ export async function mountAttachedDisk(request: MountRequest): Promise<Volume> 
     });
   }
   const volume = volumes[0]!;
-  setMountPoint(mountPoint, volume.name, await rawLayer());
+  await setMountPoint(mountPoint, volume.name, signal);
   return { ...volume, mountPoints: [...volume.mountPoints, mountPoint] };
 }
 
-function setMountPoint(mountPoint: string, volumeName: string, ffi: Awaited<ReturnType<typeof rawLayer>>): void {
-  const { kernel32 } = ffi.bindings();
-  if (!kernel32.SetVolumeMountPointW(mountPoint, volumeName)) {
-    throw win32Error(kernel32.GetLastError(), 'SetVolumeMountPointW', mountPoint);
-  }
+async function setMountPoint(mountPoint: string, volumeName: string, signal: AbortSignal | undefined): Promise<void> {
+  const { kernel32 } = (await rawLayer()).bindings();
+  if (await callAsync(signal, kernel32.SetVolumeMountPointW, mountPoint, volumeName)) return;
+  const again = lastErrorOf(kernel32, () => kernel32.SetVolumeMountPointW(mountPoint, volumeName), Boolean);
+  if (again.error !== 0) throw win32Error(again.error, 'SetVolumeMountPointW', mountPoint);
 }
 
 /**
@@ -124,7 +124,7 @@ function setMountPoint(mountPoint: string, volumeName: string, ffi: Awaited<Retu
 export async function removeMountPoint(mountPoint: string): Promise<void> {
   try {
     const { kernel32 } = (await rawLayer()).bindings();
-    kernel32.DeleteVolumeMountPointW(mountPoint);
+    await callAsync(undefined, kernel32.DeleteVolumeMountPointW, mountPoint);
   } catch {
     // nothing to report to: the detach goes on
   }

@@ -8,9 +8,13 @@
 // 3. Its mount points: GetVolumePathNamesForVolumeNameW on the name with its trailing backslash (MULTI_SZ,
 //    grown and asked again on ERROR_MORE_DATA).
 //
-// Steps 1 and 3 ask the mount manager, which answers from memory; they need the thread's last error (the end
-// of the list, ERROR_MORE_DATA), so they run synchronously on this thread, right before GetLastError. Step 2
-// opens devices, which can stall: it runs on koffi's worker threads (lib/device-io.ts).
+// Every call runs on koffi's worker threads (callAsync): steps 1 and 3 ask the mount manager and step 2 opens
+// devices, and neither may hold up the event loop (under Wine a GetVolumePathNamesForVolumeNameW takes ~4 ms).
+// A call's last error stays on its worker thread, so the answer itself is read wherever it tells enough: a
+// handle or TRUE is success, and GetVolumePathNamesForVolumeNameW's lpcchReturnLength beyond the buffer is its
+// ERROR_MORE_DATA. Only when a failure's code is needed is the call made once more, synchronously on this
+// thread, with GetLastError right after it (lastErrorOf): the end of the volume list (ERROR_NO_MORE_FILES),
+// or a failure that is reported.
 // Sources: FindFirstVolumeW, GetVolumePathNamesForVolumeNameW and IOCTL pages; Raymond Chen, "How do I get
 // from a volume to the physical disk that holds it?" (The Old New Thing, 2020-10-21).
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +26,7 @@ import {
   deviceKey, deviceNumberOf, diskExtentsOf, isHandle, withDevice, type DeviceId, type DeviceNumber,
 } from './device-io.ts';
 import { readMultiSz } from './multi-sz.ts';
-import { rawLayer, win32Error } from './native.ts';
+import { callAsync, rawLayer, win32Error } from './native.ts';
 import { ERROR_FILE_NOT_FOUND, ERROR_MORE_DATA, ERROR_NO_MORE_FILES, ERROR_NOT_READY } from './win32-errors.ts';
 
 /** Where a volume lies: one device (and partition), or, for a volume spanning disks, the disks of its extents. */
@@ -33,29 +37,41 @@ export type VolumeLocation =
 const NOT_PARTITIONABLE = 0xffffffff;
 const MAX_MORE_DATA_ROUNDS = 4;
 
+/**
+ * A failed call made once more on this thread, for its last error: the result, and the last error read right
+ * after it (0 when this time it succeeded). `succeeded` tells the two apart.
+ */
+export function lastErrorOf<T>(kernel32: Kernel32, call: () => T, succeeded: (result: T) => boolean): { result: T; error: number } {
+  const result = call();
+  return { result, error: succeeded(result) ? 0 : kernel32.GetLastError() };
+}
+
 /** Every volume's GUID path ('\\?\Volume{…}\'); the search handle is closed on every path. */
-export function volumeNames(kernel32: Kernel32): string[] {
+export async function volumeNames(kernel32: Kernel32, signal: AbortSignal | undefined): Promise<string[]> {
   const buffer = Buffer.alloc(2 * (MAX_PATH + 1));
   const read = () => readMultiSz(buffer, buffer.length)[0] ?? '';
-  const search = kernel32.FindFirstVolumeW(buffer, MAX_PATH + 1);
+  let search = await callAsync(signal, kernel32.FindFirstVolumeW, buffer, MAX_PATH + 1);
   if (!isHandle(search)) {
-    const error = kernel32.GetLastError();
-    if (error === ERROR_NO_MORE_FILES) return [];
-    throw win32Error(error, 'FindFirstVolumeW');
+    const again = lastErrorOf(kernel32, () => kernel32.FindFirstVolumeW(buffer.fill(0), MAX_PATH + 1), isHandle);
+    if (again.error === ERROR_NO_MORE_FILES) return [];
+    if (again.error !== 0 || !isHandle(again.result)) throw win32Error(again.error, 'FindFirstVolumeW');
+    search = again.result;
   }
+  const handle = search;
   try {
     const names = [read()];
     for (;;) {
       buffer.fill(0);
-      if (!kernel32.FindNextVolumeW(search, buffer, MAX_PATH + 1)) {
-        const error = kernel32.GetLastError();
-        if (error === ERROR_NO_MORE_FILES) return names.filter((name) => name.length > 0);
-        throw win32Error(error, 'FindNextVolumeW');
+      if (!await callAsync(signal, kernel32.FindNextVolumeW, handle, buffer, MAX_PATH + 1)) {
+        // The end of the list, or a failure: the next call, here, says which (and is the next volume if it succeeds).
+        const again = lastErrorOf(kernel32, () => kernel32.FindNextVolumeW(handle, buffer.fill(0), MAX_PATH + 1), Boolean);
+        if (again.error === ERROR_NO_MORE_FILES) return names.filter((name) => name.length > 0);
+        if (again.error !== 0) throw win32Error(again.error, 'FindNextVolumeW');
       }
       names.push(read());
     }
   } finally {
-    kernel32.FindVolumeClose(search);
+    await callAsync(undefined, kernel32.FindVolumeClose, handle).catch(() => 0);
   }
 }
 
@@ -63,21 +79,27 @@ export function volumeNames(kernel32: Kernel32): string[] {
  * A volume's drive letters and mounted folders (GetVolumePathNamesForVolumeNameW, MULTI_SZ), asked again with
  * the size it reports on ERROR_MORE_DATA. [] when the volume went away meanwhile.
  */
-export function mountPointsOf(kernel32: Kernel32, volumeName: string): string[] {
+export async function mountPointsOf(kernel32: Kernel32, volumeName: string, signal: AbortSignal | undefined): Promise<string[]> {
   let size = MAX_PATH + 2;
   for (let round = 0; round < MAX_MORE_DATA_ROUNDS; round++) {
-    const buffer = Buffer.alloc(2 * size);
+    let buffer = Buffer.alloc(2 * size);
     const needed: [number] = [0];
-    if (kernel32.GetVolumePathNamesForVolumeNameW(volumeName, buffer, size, needed)) {
+    if (await callAsync(signal, kernel32.GetVolumePathNamesForVolumeNameW, volumeName, buffer, size, needed)) {
       return readMultiSz(buffer, Math.min(buffer.length, 2 * (needed[0] || size)));
     }
-    const error = kernel32.GetLastError();
-    if (error === ERROR_MORE_DATA && needed[0] > size) {
+    // lpcchReturnLength: "Otherwise, this parameter is the size of the buffer required to hold the complete list".
+    if (needed[0] > size) {
       size = needed[0];
       continue;
     }
-    if (error === ERROR_FILE_NOT_FOUND || error === ERROR_NOT_READY) return [];
-    throw win32Error(error, 'GetVolumePathNamesForVolumeNameW', volumeName);
+    const again = lastErrorOf(kernel32, () => kernel32.GetVolumePathNamesForVolumeNameW(volumeName, (buffer = Buffer.alloc(2 * size)), size, needed), Boolean);
+    if (again.error === 0) return readMultiSz(buffer, Math.min(buffer.length, 2 * (needed[0] || size)));
+    if (again.error === ERROR_MORE_DATA && needed[0] > size) {
+      size = needed[0];
+      continue;
+    }
+    if (again.error === ERROR_FILE_NOT_FOUND || again.error === ERROR_NOT_READY) return [];
+    throw win32Error(again.error, 'GetVolumePathNamesForVolumeNameW', volumeName);
   }
   throw win32Error(ERROR_MORE_DATA, 'GetVolumePathNamesForVolumeNameW', volumeName);
 }
@@ -123,16 +145,15 @@ export async function volumesOfDevices(targets: readonly DeviceId[], signal: Abo
   const { kernel32 } = (await rawLayer()).bindings();
   const result = new Map<string, Volume[]>(targets.map((target) => [deviceKey(target), []]));
   if (targets.length === 0) return result;
-  const names = volumeNames(kernel32);
-  const locations = await Promise.all(names.map((name) => locateVolume(name, signal)));
-  names.forEach((name, index) => {
-    const location = locations[index];
-    if (!location) return;
-    for (const target of targets) {
-      if (!volumeIsOn(location, target)) continue;
-      result.get(deviceKey(target))!.push(volumeOn(name, location, target, mountPointsOf(kernel32, name)));
-    }
-  });
+  const names = await volumeNames(kernel32, signal);
+  const located = await Promise.all(names.map(async (name) => {
+    const location = await locateVolume(name, signal);
+    const on = location ? targets.filter((target) => volumeIsOn(location, target)) : [];
+    return { name, location, on, mountPoints: on.length > 0 ? await mountPointsOf(kernel32, name, signal) : [] };
+  }));
+  for (const { name, location, on, mountPoints } of located) {
+    for (const target of on) result.get(deviceKey(target))!.push(volumeOn(name, location!, target, [...mountPoints]));
+  }
   for (const volumes of result.values()) volumes.sort(byPartition);
   return result;
 }

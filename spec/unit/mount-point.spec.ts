@@ -138,8 +138,11 @@ describe('mountPoint: attach', () => {
     const error = await rejection(disk.attach({ mountPoint: 'Z:' }));
     expect(error).to.include({ code: 'ERROR_ACCESS_DENIED', syscall: 'SetVolumeMountPointW', path: 'Z:\\' });
     expect(error.hint).to.match(/elevated/);
+    // made on a worker thread, then once more on this one for its last error, read right after it
     const order = nativeCalls(fake);
-    expect(order[order.indexOf('SetVolumeMountPointW') + 1]).to.equal('GetLastError');
+    expect(fake.fn.SetVolumeMountPointW!.callCount).to.equal(2);
+    expect(fake.fn.SetVolumeMountPointW!.firstCall.args).to.deep.equal(['Z:\\', fake.devices.volumes[0]!.name]);
+    expect(order[order.lastIndexOf('SetVolumeMountPointW') + 1]).to.equal('GetLastError');
     expect(order.slice(order.indexOf('SetVolumeMountPointW'))).to.include('DetachVirtualDisk');
     expect(fake.fn.DetachVirtualDisk!.callCount).to.equal(1);
     expect(disk.attached).to.equal(false);

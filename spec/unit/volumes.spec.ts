@@ -102,9 +102,24 @@ describe('disk.getVolumes()', () => {
     const calls = fake.fn.GetVolumePathNamesForVolumeNameW!.getCalls();
     const needed = 4 + folders.reduce((sum, folder) => sum + folder.length + 1, 0) + 1;
     expect(calls.map((call) => [call.args[0], call.args[2]])).to.deep.equal([[volume!.name, 262], [volume!.name, needed]]);
-    // the last error is read on this thread, right after the call that set it
+    // ERROR_MORE_DATA is told by lpcchReturnLength alone: no last error needed, no call made twice
     const order = nativeCalls(fake);
-    expect(order[order.indexOf('GetVolumePathNamesForVolumeNameW') + 1]).to.equal('GetLastError');
+    expect(order.filter((name, i) => name === 'GetLastError' && order[i - 1] === 'GetVolumePathNamesForVolumeNameW')).to.deep.equal([]);
+    await disk.close();
+  });
+
+  it('mount points: an unexpected failure is asked once more on this thread for its code; a volume gone meanwhile has none', async () => {
+    const [volume] = addDisk(fake.devices, 3, [['E:\\']]);
+    const disk = await attachedDisk();
+    fake.fn.GetVolumePathNamesForVolumeNameW!.callsFake(() => { fake.lastError = 5; return 0; });
+    const error = await rejection(disk.getVolumes());
+    expect(error).to.include({ code: 'ERROR_ACCESS_DENIED', syscall: 'GetVolumePathNamesForVolumeNameW', path: volume!.name });
+    const order = nativeCalls(fake);
+    expect(fake.fn.GetVolumePathNamesForVolumeNameW!.callCount).to.equal(2);
+    expect(order[order.lastIndexOf('GetVolumePathNamesForVolumeNameW') + 1]).to.equal('GetLastError');
+    fake.fn.GetVolumePathNamesForVolumeNameW!.callsFake(() => { fake.lastError = 2; return 0; });
+    expect((await disk.getVolumes())[0]!.mountPoints).to.deep.equal([]);
+    expect(fake.devices.openSearches.size).to.equal(0);
     await disk.close();
   });
 
@@ -141,6 +156,7 @@ describe('disk.getVolumes()', () => {
     const disk = await attachedDisk();
     const error = await rejection(disk.getVolumes());
     expect(error).to.be.instanceOf(VirtualDiskError).and.include({ code: 'ERROR_NOT_READY', syscall: 'FindNextVolumeW' });
+    expect(fake.fn.FindNextVolumeW!.callCount).to.equal(2); // on a worker thread, then here for its code
     expect(fake.fn.FindVolumeClose!.callCount).to.equal(1);
     expect(fake.devices.openSearches.size).to.equal(0);
     await disk.close();
@@ -150,7 +166,9 @@ describe('disk.getVolumes()', () => {
     const disk = await attachedDisk();
     expect(await disk.getVolumes()).to.deep.equal([]);
     expect(await disk.getVolumes({ wait: 0 })).to.deep.equal([]);
-    expect(fake.fn.FindFirstVolumeW!.callCount).to.equal(2);
+    // each look: FindFirstVolumeW on a worker thread, and once more here for its ERROR_NO_MORE_FILES
+    expect(fake.fn.FindFirstVolumeW!.callCount).to.equal(4);
+    expect(nativeCalls(fake).filter((name) => name === 'GetLastError')).to.have.length(2);
     await disk.close();
   });
 
