@@ -1,16 +1,13 @@
 // Benchmarks on the Windows ABI tier (node.exe under Wine, simulated virtdisk.dll): `npm run bench`.
 //   1. per attach+detach cycle: the library's time over raw koffi calls to the same DLL (target ≤ 1.5)
 //   2. the largest event-loop delay while the DLL holds an attach for 500 ms (target ≤ 20 ms)
-//   3. the time to import the package over the time to import koffi alone (target ≤ 1.5)
-import { spawnSync } from 'node:child_process';
+//   (3. the import time: bench/import-cost.ts, from the installed tarball)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 const { openVirtualDisk, attachVirtualDisk } = await import('../lib/index.ts');
 const ffi = await import('../ffi/index.ts');
@@ -97,30 +94,6 @@ const worstMs = histogram.max / 1e6;
 console.log(`event loop during a 500 ms attach: max ${worstMs.toFixed(1)} ms, mean ${(histogram.mean / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`);
 line('2. largest event-loop delay while the DLL holds an attach', `${worstMs.toFixed(1)} ms`, '≤ 20 ms', worstMs <= 20);
 
-// ---------------------------------------------------------------- 3. import time
-// Fresh processes, alternating koffi-alone and package samples; the first pair only warms tsx's cache.
-const SAMPLES = 7;
-const sample = (mode: 'koffi' | 'package') => {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'import-sample.ts'), mode], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`import sample failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as { koffi: number; package: number; deferred: number };
-};
-const koffiTimes: number[] = [];
-const packageTimes: number[] = [];
-const deferredTimes: number[] = [];
-for (let i = 0; i <= SAMPLES; i++) {
-  const koffiSample = sample('koffi');
-  const packageSample = sample('package');
-  if (i === 0) continue;
-  koffiTimes.push(koffiSample.koffi);
-  packageTimes.push(packageSample.package);
-  deferredTimes.push(packageSample.deferred);
-}
-const koffiMs = median(koffiTimes);
-const packageMs = median(packageTimes);
-const deferredMs = median(deferredTimes);
-console.log(`import: koffi alone ${koffiMs.toFixed(1)} ms; the package ${packageMs.toFixed(1)} ms, then ${deferredMs.toFixed(1)} ms more for the raw layer and koffi at the first call into Windows (medians of ${SAMPLES} fresh processes each)`);
-line('3. import ratio (package / koffi alone)', (packageMs / koffiMs).toFixed(2), '≤ 1.5', packageMs / koffiMs <= 1.5);
-console.log(`   with the first call's loading included: ${((packageMs + deferredMs) / koffiMs).toFixed(2)}`);
+// 3. import time: bench/import-cost.ts, on the installed tarball (what users import), run after this.
 
 fs.rmSync(dir, { recursive: true, force: true });

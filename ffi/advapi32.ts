@@ -1,7 +1,7 @@
 // advapi32.dll: security descriptors (securitybaseapi.h, sddl.h). BOOL functions: see kernel32.ts.
 import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
-import type { NativeFunction, OutParameter, TypeSpec } from './native-function.ts';
+import { declaredOnUse, type NativeFunction, type OutParameter, type TypeSpec } from './native-function.ts';
 import { PSECURITY_DESCRIPTOR } from './types.ts';
 
 export interface Advapi32 {
@@ -19,9 +19,8 @@ export interface Advapi32 {
 }
 
 export function declareAdvapi32(lib: NativeLibrary): Advapi32 {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
-  return {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
+  return declaredOnUse<Advapi32>('advapi32', {
     ConvertStringSecurityDescriptorToSecurityDescriptorW: stdcall(
       'ConvertStringSecurityDescriptorToSecurityDescriptorW',
       'int32',
@@ -29,5 +28,5 @@ export function declareAdvapi32(lib: NativeLibrary): Advapi32 {
     ),
     IsValidSecurityDescriptor: stdcall('IsValidSecurityDescriptor', 'int32', [PSECURITY_DESCRIPTOR]),
     GetSecurityDescriptorLength: stdcall('GetSecurityDescriptorLength', 'uint32', [PSECURITY_DESCRIPTOR]),
-  } as Advapi32;
+  });
 }

@@ -38,9 +38,12 @@ export interface Fileapi {
   GetLogicalDrives: NativeFunction<[], number>;
 }
 
-export function declareFileapi(lib: NativeLibrary): Fileapi {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
+/**
+ * The declarations of Fileapi's functions, each made on first use (kernel32.ts gathers them with
+ * declaredOnUse), keyed by name.
+ */
+export function fileapiDeclarations(lib: NativeLibrary): Record<keyof Fileapi, () => unknown> {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
   return {
     CreateFileW: stdcall('CreateFileW', HANDLE, ['const char16_t *', 'uint32', 'uint32', 'void *', 'uint32', 'uint32', HANDLE]),
     FindFirstVolumeW: stdcall('FindFirstVolumeW', HANDLE, ['void *', 'uint32']),
@@ -52,5 +55,5 @@ export function declareFileapi(lib: NativeLibrary): Fileapi {
     GetVolumeNameForVolumeMountPointW: stdcall('GetVolumeNameForVolumeMountPointW', 'int32', ['const char16_t *', 'void *', 'uint32']),
     DeleteVolumeMountPointW: stdcall('DeleteVolumeMountPointW', 'int32', ['const char16_t *']),
     GetLogicalDrives: stdcall('GetLogicalDrives', 'uint32', []),
-  } as Fileapi;
+  };
 }

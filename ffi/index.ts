@@ -13,6 +13,7 @@ export type { Advapi32 } from './advapi32.ts';
 export type { Kernel32 } from './kernel32.ts';
 export type { Virtdisk } from './virtdisk.ts';
 export { libraryLoaderOverridden } from './seam.ts';
+export { nativeMemory, type NativeMemory } from './memory.ts';
 export { getSystemDirectory, loadSystemLibrary, residentAsyncPools, systemLibraryPath } from './libraries.ts';
 export type { DllName, LibraryLoader, NativeLibrary } from './libraries.ts';
 export { declareAdvapi32, declareKernel32, declareVirtdisk };

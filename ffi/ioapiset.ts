@@ -20,12 +20,15 @@ export interface Ioapiset {
   >;
 }
 
-export function declareIoapiset(lib: NativeLibrary): Ioapiset {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
+/**
+ * The declarations of Ioapiset's functions, each made on first use (kernel32.ts gathers them with
+ * declaredOnUse), keyed by name.
+ */
+export function ioapisetDeclarations(lib: NativeLibrary): Record<keyof Ioapiset, () => unknown> {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
   return {
     DeviceIoControl: stdcall('DeviceIoControl', 'int32', [
       HANDLE, 'uint32', 'void *', 'uint32', 'void *', 'uint32', koffi.out(koffi.pointer('uint32')), 'void *',
     ]),
-  } as Ioapiset;
+  };
 }

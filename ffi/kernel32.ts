@@ -2,12 +2,12 @@
 // right after the call (koffi.errno() is the C runtime's errno, not the Win32 last error).
 import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
-import type { NativeFunction, TypeSpec } from './native-function.ts';
-import { HANDLE } from './types.ts';
-import { declareFileapi, type Fileapi } from './fileapi.ts';
-import { declareIoapiset, type Ioapiset } from './ioapiset.ts';
-import { declareProcessthreadsapi, type Processthreadsapi } from './processthreadsapi.ts';
-import { declareWinbase, type Winbase } from './winbase.ts';
+import { declaredOnUse, type NativeFunction, type OutParameter, type TypeSpec } from './native-function.ts';
+import { HANDLE, OVERLAPPED } from './types.ts';
+import { fileapiDeclarations, type Fileapi } from './fileapi.ts';
+import { ioapisetDeclarations, type Ioapiset } from './ioapiset.ts';
+import { processthreadsapiDeclarations, type Processthreadsapi } from './processthreadsapi.ts';
+import { winbaseDeclarations, type Winbase } from './winbase.ts';
 
 /** kernel32's functions: these, and those of one file per header (fileapi.ts, ioapiset.ts, WinBase.h, processthreadsapi.h). */
 export interface Kernel32 extends Fileapi, Ioapiset, Winbase, Processthreadsapi {
@@ -26,16 +26,21 @@ export interface Kernel32 extends Fileapi, Ioapiset, Winbase, Processthreadsapi 
     ],
     number
   >;
+  // The asynchronous (OVERLAPPED) protocol: minwinbase.h / synchapi.h / ioapiset.h.
+  CreateEventW: NativeFunction<[lpEventAttributes: null, bManualReset: number, bInitialState: number, lpName: null], bigint | null>;
+  WaitForSingleObject: NativeFunction<[hHandle: bigint, dwMilliseconds: number], number>;
+  WaitForMultipleObjects: NativeFunction<[nCount: number, lpHandles: bigint[], bWaitAll: number, dwMilliseconds: number], number>;
+  CancelIoEx: NativeFunction<[hFile: bigint, lpOverlapped: bigint | null], number>;
+  GetOverlappedResult: NativeFunction<[hFile: bigint, lpOverlapped: bigint, lpNumberOfBytesTransferred: OutParameter<number>, bWait: number], number>;
 }
 
 export function declareKernel32(lib: NativeLibrary): Kernel32 {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
-  return {
-    ...declareFileapi(lib),
-    ...declareIoapiset(lib),
-    ...declareWinbase(lib),
-    ...declareProcessthreadsapi(lib),
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
+  return declaredOnUse<Kernel32>('kernel32', {
+    ...fileapiDeclarations(lib),
+    ...ioapisetDeclarations(lib),
+    ...winbaseDeclarations(lib),
+    ...processthreadsapiDeclarations(lib),
     CloseHandle: stdcall('CloseHandle', 'int32', [HANDLE]),
     GetLastError: stdcall('GetLastError', 'uint32', []),
     LocalFree: stdcall('LocalFree', 'void *', ['void *']),
@@ -48,5 +53,10 @@ export function declareKernel32(lib: NativeLibrary): Kernel32 {
       'uint32',
       'void *',
     ]),
-  } as Kernel32;
+    CreateEventW: stdcall('CreateEventW', HANDLE, ['void *', 'int32', 'int32', 'const char16_t *']),
+    WaitForSingleObject: stdcall('WaitForSingleObject', 'uint32', [HANDLE, 'uint32']),
+    WaitForMultipleObjects: stdcall('WaitForMultipleObjects', 'uint32', ['uint32', koffi.pointer(HANDLE), 'int32', 'uint32']),
+    CancelIoEx: stdcall('CancelIoEx', 'int32', [HANDLE, koffi.pointer(OVERLAPPED)]),
+    GetOverlappedResult: stdcall('GetOverlappedResult', 'int32', [HANDLE, koffi.pointer(OVERLAPPED), koffi.out(koffi.pointer('uint32')), 'int32']),
+  });
 }

@@ -1,12 +1,30 @@
-// Native memory the library's own code reads and writes: koffi's stable allocations (for buffers a DLL
-// fills with pointers into themselves, such as GetStorageDependencyInformation's) and struct decoding at
-// an offset. Not part of the SDK: the one place outside the declarations where koffi is used directly.
+// Stable native memory, for what Windows may read or write after a call returns ERROR_IO_PENDING (an
+// OVERLAPPED, a long operation's parameters and their strings): koffi copies JS values into temporary
+// memory for the length of a call only. Also for buffers a DLL fills with pointers into themselves
+// (GetStorageDependencyInformation's), and struct decoding at an offset of a Buffer.
 import koffi from 'koffi';
 import type { TypeSpec } from './native-function.ts';
 
+export interface NativeMemory {
+  /** Allocates `count` of `type` (zeroed by the caller through encode); the address as a bigint. */
+  alloc(type: TypeSpec, count: number): bigint;
+  free(pointer: bigint): void;
+  encode(pointer: bigint, type: TypeSpec, value: unknown, count?: number): void;
+  decode(pointer: bigint, type: TypeSpec, count?: number): unknown;
+  sizeof(type: TypeSpec): number;
+}
+
+export const nativeMemory: NativeMemory = {
+  alloc: (type, count) => koffi.alloc(type, count) as unknown as bigint,
+  free: (pointer) => koffi.free(pointer as never),
+  encode: (pointer, type, value, count) => (count === undefined ? koffi.encode(pointer as never, type, value) : koffi.encode(pointer as never, type, value, count)),
+  decode: (pointer, type, count) => (count === undefined ? koffi.decode(pointer as never, type) : koffi.decode(pointer as never, type, count)),
+  sizeof: (type) => koffi.sizeof(type),
+};
+
 /** `size` bytes of zeroed native memory that does not move; free it with freeBytes(). */
 export function allocBytes(size: number): bigint {
-  const pointer = koffi.alloc('uint8', size) as bigint;
+  const pointer = koffi.alloc('uint8', size) as unknown as bigint;
   bytesAt(pointer, size).fill(0);
   return pointer;
 }
@@ -17,7 +35,7 @@ export function bytesAt(pointer: bigint, size: number): Buffer {
 }
 
 export function freeBytes(pointer: bigint): void {
-  koffi.free(pointer);
+  koffi.free(pointer as never);
 }
 
 /** The struct `type` stored at `offset` of `bytes`; throws a RangeError if it does not fit. */

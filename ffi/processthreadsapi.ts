@@ -8,10 +8,13 @@ export interface Processthreadsapi {
   OpenProcess: NativeFunction<[dwDesiredAccess: number, bInheritHandle: number, dwProcessId: number], bigint | null>;
 }
 
-export function declareProcessthreadsapi(lib: NativeLibrary): Processthreadsapi {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
+/**
+ * The declarations of Processthreadsapi's functions, each made on first use (kernel32.ts gathers them with
+ * declaredOnUse), keyed by name.
+ */
+export function processthreadsapiDeclarations(lib: NativeLibrary): Record<keyof Processthreadsapi, () => unknown> {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
   return {
     OpenProcess: stdcall('OpenProcess', HANDLE, ['uint32', 'int32', 'uint32']),
-  } as Processthreadsapi;
+  };
 }

@@ -2,7 +2,7 @@
 // function returns its Win32 error code (no last error). Anonymous koffi types, as in types.ts.
 import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
-import type { NativeFunction, OutParameter, TypeSpec } from './native-function.ts';
+import { declaredOnUse, type NativeFunction, type OutParameter, type TypeSpec } from './native-function.ts';
 
 export const FILETIME = koffi.struct({
   dwLowDateTime: 'uint32',
@@ -56,9 +56,8 @@ export interface Rstrtmgr {
 }
 
 export function declareRstrtmgr(lib: NativeLibrary): Rstrtmgr {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
-  return {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
+  return declaredOnUse<Rstrtmgr>('rstrtmgr', {
     RmStartSession: stdcall('RmStartSession', 'uint32', [koffi.out(koffi.pointer('uint32')), 'uint32', 'void *']),
     RmRegisterResources: stdcall('RmRegisterResources', 'uint32', [
       'uint32', 'uint32', koffi.pointer('const char16_t *'), 'uint32', 'void *', 'uint32', 'void *',
@@ -71,5 +70,5 @@ export function declareRstrtmgr(lib: NativeLibrary): Rstrtmgr {
       koffi.out(koffi.pointer('uint32')),
     ]),
     RmEndSession: stdcall('RmEndSession', 'uint32', ['uint32']),
-  } as Rstrtmgr;
+  });
 }

@@ -57,6 +57,143 @@ export const ATTACH_VIRTUAL_DISK_PARAMETERS = koffi.struct({
   }),
 });
 
+const CREATE_VIRTUAL_DISK_PARAMETERS_VERSION1 = koffi.struct({
+  UniqueId: GUID,
+  MaximumSize: 'uint64',
+  BlockSizeInBytes: 'uint32',
+  SectorSizeInBytes: 'uint32',
+  ParentPath: 'const char16_t *',
+  SourcePath: 'const char16_t *',
+});
+const CREATE_VIRTUAL_DISK_PARAMETERS_VERSION2 = koffi.struct({
+  UniqueId: GUID,
+  MaximumSize: 'uint64',
+  BlockSizeInBytes: 'uint32',
+  SectorSizeInBytes: 'uint32',
+  PhysicalSectorSizeInBytes: 'uint32',
+  ParentPath: 'const char16_t *',
+  SourcePath: 'const char16_t *',
+  OpenFlags: 'uint32',
+  ParentVirtualStorageType: VIRTUAL_STORAGE_TYPE,
+  SourceVirtualStorageType: VIRTUAL_STORAGE_TYPE,
+  ResiliencyGuid: GUID,
+});
+const CREATE_VIRTUAL_DISK_PARAMETERS_VERSION3 = koffi.struct({
+  UniqueId: GUID,
+  MaximumSize: 'uint64',
+  BlockSizeInBytes: 'uint32',
+  SectorSizeInBytes: 'uint32',
+  PhysicalSectorSizeInBytes: 'uint32',
+  ParentPath: 'const char16_t *',
+  SourcePath: 'const char16_t *',
+  OpenFlags: 'uint32',
+  ParentVirtualStorageType: VIRTUAL_STORAGE_TYPE,
+  SourceVirtualStorageType: VIRTUAL_STORAGE_TYPE,
+  ResiliencyGuid: GUID,
+  SourceLimitPath: 'const char16_t *',
+  BackingStorageType: VIRTUAL_STORAGE_TYPE,
+});
+const CREATE_VIRTUAL_DISK_PARAMETERS_VERSION4 = koffi.struct({
+  UniqueId: GUID,
+  MaximumSize: 'uint64',
+  BlockSizeInBytes: 'uint32',
+  SectorSizeInBytes: 'uint32',
+  PhysicalSectorSizeInBytes: 'uint32',
+  ParentPath: 'const char16_t *',
+  SourcePath: 'const char16_t *',
+  OpenFlags: 'uint32',
+  ParentVirtualStorageType: VIRTUAL_STORAGE_TYPE,
+  SourceVirtualStorageType: VIRTUAL_STORAGE_TYPE,
+  ResiliencyGuid: GUID,
+  SourceLimitPath: 'const char16_t *',
+  BackingStorageType: VIRTUAL_STORAGE_TYPE,
+  PmemAddressAbstractionType: GUID,
+  DataAlignment: 'uint64',
+});
+export const CREATE_VIRTUAL_DISK_PARAMETERS = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({
+    Version1: CREATE_VIRTUAL_DISK_PARAMETERS_VERSION1,
+    Version2: CREATE_VIRTUAL_DISK_PARAMETERS_VERSION2,
+    Version3: CREATE_VIRTUAL_DISK_PARAMETERS_VERSION3,
+    Version4: CREATE_VIRTUAL_DISK_PARAMETERS_VERSION4,
+  }),
+});
+
+export const GET_VIRTUAL_DISK_INFO = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({
+    Size: koffi.struct({ VirtualSize: 'uint64', PhysicalSize: 'uint64', BlockSize: 'uint32', SectorSize: 'uint32' }),
+    Identifier: GUID,
+    ParentLocation: koffi.struct({ ParentResolved: 'int32', ParentLocationBuffer: koffi.array('char16_t', 1) }),
+    ParentIdentifier: GUID,
+    ParentTimestamp: 'uint32',
+    VirtualStorageType: VIRTUAL_STORAGE_TYPE,
+    ProviderSubtype: 'uint32',
+    Is4kAligned: 'int32',
+    IsLoaded: 'int32',
+    PhysicalDisk: koffi.struct({ LogicalSectorSize: 'uint32', PhysicalSectorSize: 'uint32', IsRemote: 'int32' }),
+    VhdPhysicalSectorSize: 'uint32',
+    SmallestSafeVirtualSize: 'uint64',
+    FragmentationPercentage: 'uint32',
+    VirtualDiskId: GUID,
+    ChangeTrackingState: koffi.struct({ Enabled: 'int32', NewerChanges: 'int32', MostRecentId: koffi.array('char16_t', 1) }),
+  }),
+});
+
+export const SET_VIRTUAL_DISK_INFO = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({
+    ParentFilePath: 'const char16_t *',
+    UniqueIdentifier: GUID,
+    ParentPathWithDepthInfo: koffi.struct({ ChildDepth: 'uint32', ParentFilePath: 'const char16_t *' }),
+    VhdPhysicalSectorSize: 'uint32',
+    VirtualDiskId: GUID,
+    ChangeTrackingEnabled: 'int32',
+    ParentLocator: koffi.struct({ LinkageId: GUID, ParentFilePath: 'const char16_t *' }),
+  }),
+});
+
+export const VIRTUAL_DISK_PROGRESS = koffi.struct({
+  OperationStatus: 'uint32',
+  CurrentValue: 'uint64',
+  CompletionValue: 'uint64',
+});
+
+export const EXPAND_VIRTUAL_DISK_PARAMETERS = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({ Version1: koffi.struct({ NewSize: 'uint64' }) }),
+});
+
+export const RESIZE_VIRTUAL_DISK_PARAMETERS = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({ Version1: koffi.struct({ NewSize: 'uint64' }) }),
+});
+
+export const COMPACT_VIRTUAL_DISK_PARAMETERS = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({ Version1: koffi.struct({ Reserved: 'uint32' }) }),
+});
+
+export const MERGE_VIRTUAL_DISK_PARAMETERS = koffi.struct({
+  Version: 'uint32',
+  u: koffi.union({
+    Version1: koffi.struct({ MergeDepth: 'uint32' }),
+    Version2: koffi.struct({ MergeSourceDepth: 'uint32', MergeTargetDepth: 'uint32' }),
+  }),
+});
+
+// minwinbase.h
+export const OVERLAPPED = koffi.struct({
+  Internal: 'uintptr_t',
+  InternalHigh: 'uintptr_t',
+  u: koffi.union({
+    s: koffi.struct({ Offset: 'uint32', OffsetHigh: 'uint32' }),
+    Pointer: 'void *',
+  }),
+  hEvent: HANDLE,
+});
+
 // JS shapes of the structs above, as koffi encodes them.
 export interface GuidValue {
   Data1: number;
@@ -75,6 +212,32 @@ export type OpenVirtualDiskParametersValue =
 export type AttachVirtualDiskParametersValue =
   | { Version: 1; u: { Version1: { Reserved: number } } }
   | { Version: 2; u: { Version2: { RestrictedOffset: bigint; RestrictedLength: bigint } } };
+export interface CreateVirtualDiskParametersVersion2Value {
+  UniqueId: GuidValue;
+  MaximumSize: bigint;
+  BlockSizeInBytes: number;
+  SectorSizeInBytes: number;
+  PhysicalSectorSizeInBytes: number;
+  /** A pointer to a NUL-terminated UTF-16 string in stable native memory, or null. */
+  ParentPath: bigint | null;
+  SourcePath: bigint | null;
+  OpenFlags: number;
+  ParentVirtualStorageType: VirtualStorageTypeValue;
+  SourceVirtualStorageType: VirtualStorageTypeValue;
+  ResiliencyGuid: GuidValue;
+}
+export type CreateVirtualDiskParametersValue = { Version: 2; u: { Version2: CreateVirtualDiskParametersVersion2Value } };
+export type ResizeVirtualDiskParametersValue = { Version: 1; u: { Version1: { NewSize: bigint } } };
+export type CompactVirtualDiskParametersValue = { Version: 1; u: { Version1: { Reserved: number } } };
+export type MergeVirtualDiskParametersValue =
+  | { Version: 1; u: { Version1: { MergeDepth: number } } }
+  | { Version: 2; u: { Version2: { MergeSourceDepth: number; MergeTargetDepth: number } } };
+export type SetVirtualDiskInfoValue =
+  | { Version: 1; u: { ParentFilePath: string } }
+  | { Version: 2; u: { UniqueIdentifier: GuidValue } }
+  | { Version: 3; u: { ParentPathWithDepthInfo: { ChildDepth: number; ParentFilePath: string } } }
+  | { Version: 4; u: { VhdPhysicalSectorSize: number } }
+  | { Version: 5; u: { VirtualDiskId: GuidValue } };
 
 // ——— GetStorageDependencyInformation ———
 // STORAGE_DEPENDENCY_INFO ends in a union of two flexible arrays (Version1Entries[], Version2Entries[]): its

@@ -14,13 +14,16 @@ export interface Winbase {
   >;
 }
 
-export function declareWinbase(lib: NativeLibrary): Winbase {
-  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) =>
-    lib.func('__stdcall', name, result, params);
+/**
+ * The declarations of Winbase's functions, each made on first use (kernel32.ts gathers them with
+ * declaredOnUse), keyed by name.
+ */
+export function winbaseDeclarations(lib: NativeLibrary): Record<keyof Winbase, () => unknown> {
+  const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
   return {
     SetVolumeMountPointW: stdcall('SetVolumeMountPointW', 'int32', ['const char16_t *', 'const char16_t *']),
     QueryFullProcessImageNameW: stdcall('QueryFullProcessImageNameW', 'int32', [
       HANDLE, 'uint32', 'void *', koffi.inout(koffi.pointer('uint32')),
     ]),
-  } as Winbase;
+  };
 }

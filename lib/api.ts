@@ -21,7 +21,7 @@ import { createVirtualDisk, type VirtualDisk } from './virtual-disk.ts';
 export async function openVirtualDisk(path: string, options?: OpenOptions): Promise<VirtualDisk> {
   const request = readOpenRequest(path, options, 'attach');
   if (!request.ok) throw request.error;
-  return open(request.value);
+  return openRequest(request.value);
 }
 
 /**
@@ -49,11 +49,11 @@ export async function attachVirtualDisk(path: string, options?: AttachVirtualDis
 
   let disk: VirtualDisk;
   try {
-    disk = await open(opening.value);
+    disk = await openRequest(opening.value);
   } catch (error) {
     // Attached with access that excludes this open: a handle that only reads information still gets its disk.
     if (ifAttached !== 'reuse' || !isAlreadyAttached(error)) throw error;
-    return open({ ...opening.value, call: { ...opening.value.call, ...infoOpenCall(opening.value.call.storageType) } });
+    return openRequest({ ...opening.value, call: { ...opening.value.call, ...infoOpenCall(opening.value.call.storageType) } });
   }
   try {
     await disk.attach(attachOptions);
@@ -105,7 +105,7 @@ export async function detachVirtualDisk(path: string, options?: DetachOptions): 
     if (refusal) throw refusal;
     let disk: VirtualDisk;
     try {
-      disk = await open(request.value, { identity, internal: true });
+      disk = await openRequest(request.value, { identity, internal: true });
     } catch (error) {
       if (ifAttached === true && imageMissing(error)) return;
       throw error;
@@ -130,7 +130,8 @@ function imageMissing(error: unknown): boolean {
   return error instanceof VirtualDiskError && (error.errno === ERROR_FILE_NOT_FOUND || error.errno === ERROR_PATH_NOT_FOUND);
 }
 
-async function open({ call, options }: OpenRequest, track: { identity?: string; internal?: boolean } = {}): Promise<VirtualDisk> {
+/** OpenVirtualDisk with a checked request; the VirtualDisk on its handle. */
+export async function openRequest({ call, options }: OpenRequest, track: { identity?: string; internal?: boolean } = {}): Promise<VirtualDisk> {
   throwIfAborted(options.signal);
   const { virtdisk } = await windows();
   const handle: [bigint | null] = [null];

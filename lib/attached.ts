@@ -17,7 +17,7 @@ import { InvalidArgumentError, VirtualDiskError } from './errors.ts';
 import { deviceKey, deviceOfPhysicalPath, parsePhysicalPath, sameDevice, type DeviceId } from './device-io.ts';
 import { imageIdentity } from './image-identity.ts';
 import { readMultiSz } from './multi-sz.ts';
-import { callAsync, rawLayer, win32Error } from './native.ts';
+import { callAsync, rawLayer, win32Error, windows } from './native.ts';
 import { CALL_OPTION_KINDS, describe, snapshotOptions } from './options.ts';
 import { physicalPathOfImage } from './physical-path.ts';
 import { storageDependencyOfDisk, type DependencyEntry } from './storage-dependency.ts';
@@ -51,7 +51,7 @@ const GONE = new Set([ERROR_DEV_NOT_EXIST, ERROR_NOT_READY, ERROR_NOT_FOUND, ERR
  * buffer, then one of the size it asks for, again while the list grows between two calls.
  */
 export async function attachedPathStrings(signal: AbortSignal | undefined): Promise<string[]> {
-  const { virtdisk } = (await rawLayer()).bindings();
+  const { virtdisk } = await windows();
   let buffer: Buffer | null = null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const size = buffer?.length ?? 0;
@@ -117,7 +117,7 @@ async function recordFrom(
 }
 
 async function mountPointReader(signal: AbortSignal | undefined): Promise<(volume: string) => Promise<string[]>> {
-  const { kernel32 } = (await rawLayer()).bindings();
+  const { kernel32 } = await windows();
   return (volume) => mountPointsOf(kernel32, volume, signal);
 }
 

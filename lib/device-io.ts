@@ -10,7 +10,7 @@ import {
   IOCTL_STORAGE_GET_DEVICE_NUMBER, IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS, OPEN_EXISTING,
 } from '../types/constants.ts';
 import type { DiskExtentValue, StorageDeviceNumberValue } from '../ffi/index.ts';
-import { callAsync, rawLayer } from './native.ts';
+import { callAsync, rawLayer, windows } from './native.ts';
 
 /** A disk or CD-ROM device: disks and CD-ROM drives are numbered separately, so both fields identify it. */
 export interface DeviceId {
@@ -42,7 +42,7 @@ export function isHandle(handle: bigint | null | undefined): handle is bigint {
 export async function withDevice<T>(
   devicePath: string, access: number, flags: number, signal: AbortSignal | undefined, use: (handle: bigint) => Promise<T>,
 ): Promise<T | undefined> {
-  const { kernel32 } = (await rawLayer()).bindings();
+  const { kernel32 } = await windows();
   const handle = await callAsync(signal, kernel32.CreateFileW, devicePath, access, FILE_SHARE_READ | FILE_SHARE_WRITE, null, OPEN_EXISTING, flags, null);
   if (!isHandle(handle)) return undefined;
   try {
@@ -56,7 +56,7 @@ export async function withDevice<T>(
 /** IOCTL_STORAGE_GET_DEVICE_NUMBER (12-byte STORAGE_DEVICE_NUMBER); undefined when the device does not answer it. */
 export async function deviceNumberOf(handle: bigint, signal: AbortSignal | undefined): Promise<DeviceNumber | undefined> {
   const ffi = await rawLayer();
-  const { kernel32 } = ffi.bindings();
+  const { kernel32 } = await windows();
   const out = Buffer.alloc(STORAGE_DEVICE_NUMBER_SIZE);
   const returned: [number] = [0];
   const ok = await callAsync(signal, kernel32.DeviceIoControl, handle, IOCTL_STORAGE_GET_DEVICE_NUMBER, null, 0, out, out.length, returned, null);
@@ -73,7 +73,7 @@ export async function deviceNumberOf(handle: bigint, signal: AbortSignal | undef
  */
 export async function diskExtentsOf(handle: bigint, signal: AbortSignal | undefined): Promise<number[] | undefined> {
   const ffi = await rawLayer();
-  const { kernel32 } = ffi.bindings();
+  const { kernel32 } = await windows();
   let capacity = 1;
   for (let round = 0; round < MAX_EXTENT_ROUNDS; round++) {
     const out = Buffer.alloc(EXTENTS_HEADER + EXTENT_SIZE * capacity);

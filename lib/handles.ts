@@ -14,6 +14,8 @@ export interface OpenHandle {
   /** undefined once closed. */
   handle: bigint | undefined;
   attached: boolean;
+  /** The attach is read-only (ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY). */
+  attachedReadOnly: boolean;
   permanent: boolean;
 }
 
@@ -21,7 +23,7 @@ const byImage = new Map<string, Set<OpenHandle>>();
 let nextId = 1;
 
 export function trackHandle(description: HandleDescription, handle: bigint, identity: string, internal = false): OpenHandle {
-  const entry: OpenHandle = { id: nextId++, description, identity, internal, handle, attached: false, permanent: false };
+  const entry: OpenHandle = { id: nextId++, description, identity, internal, handle, attached: false, attachedReadOnly: false, permanent: false };
   let entries = byImage.get(identity);
   if (!entries) byImage.set(identity, (entries = new Set()));
   entries.add(entry);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { CCH_RM_SESSION_KEY, PROCESS_QUERY_LIMITED_INFORMATION } from '../types/constants.ts';
 import type { Holder } from './errors.ts';
 import { isHandle } from './device-io.ts';
-import { callAsync, rawLayer } from './native.ts';
+import { callAsync, rawLayer, windows } from './native.ts';
 import { ERROR_MORE_DATA, ERROR_SUCCESS } from './win32-errors.ts';
 
 const MAX_ROUNDS = 4;
@@ -30,7 +30,7 @@ interface RmProcessInfoValue {
 export async function holdersOf(filePath: string): Promise<Holder[] | undefined> {
   try {
     const ffi = await rawLayer();
-    const { rstrtmgr } = ffi.bindings();
+    const { rstrtmgr } = await windows();
     const session: [number] = [0];
     const key = Buffer.alloc(2 * (CCH_RM_SESSION_KEY + 1));
     if (await callAsync(undefined, rstrtmgr.RmStartSession, session, 0, key) !== ERROR_SUCCESS) return undefined;
@@ -74,7 +74,7 @@ export async function holdersOf(filePath: string): Promise<Holder[] | undefined>
 
 /** The file name of a process's program ('MsMpEng.exe'), or undefined when it cannot be read. */
 async function programName(pid: number): Promise<string | undefined> {
-  const { kernel32 } = (await rawLayer()).bindings();
+  const { kernel32 } = await windows();
   const process = await callAsync(undefined, kernel32.OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
   if (!isHandle(process)) return undefined;
   try {

@@ -1,5 +1,6 @@
 // virtdisk: attach, detach and manage Windows virtual disks from Node.js.
 export { attachVirtualDisk, detachVirtualDisk, openVirtualDisk } from './api.ts';
+export { compactVirtualDisk, createVirtualDisk, getVirtualDiskInfo } from './lifecycle.ts';
 export { VirtualDisk } from './virtual-disk.ts';
 export { AbortError, InvalidArgumentError, InvalidParameterError, PreconditionError, VirtualDiskError } from './errors.ts';
 export type { CheckError, InvalidParameterDetails, RuleDetails, VirtualDiskErrorDetails } from './errors.ts';
@@ -8,6 +9,8 @@ export {
   describeOpenedHandle,
 } from './validate.ts';
 export type { AttachCall, CheckContext, DetachCall, HandleDescription, OpenCall, Verdict } from './validate.ts';
+export { checkCreate, MINIMUM_SIZE } from './rules/create.ts';
+export type { CreateCall } from './rules/create.ts';
 export {
   ATTACH_FLAG_INTRODUCTIONS, ATTACH_VERSION_2, ATTACH_VERSION_2_FIRST_BUILD, BUILD_THRESHOLDS, currentWindowsBuild,
   describeThreshold, ISO_FIRST_BUILD, ISO_SUPPORT,
@@ -17,7 +20,9 @@ export { hintFor, reasonFor } from './hints.ts';
 export type { VirtualDiskErrorReason } from './hints.ts';
 export { win32ErrorName, WIN32_ERROR_NAMES } from './win32-errors.ts';
 export type {
-  AttachOptions, AttachVirtualDiskOptions, CallOptions, DetachOptions, OpenOptions, RestrictedRange, StorageType,
+  AttachOptions, AttachVirtualDiskOptions, ByteCount, CallOptions, CompactOptions, CompactVirtualDiskOptions,
+  CreateVirtualDiskOptions, DetachOptions, GetVirtualDiskInfoOptions, InfoOptions, LongOperationOptions, MergeOptions,
+  OpenOptions, Progress, ResizeOptions, RestrictedRange, StorageType, VirtualDiskInfo,
 } from '../types/index.ts';
 export { findVirtualDisk, listAttachedVirtualDisks } from './attached.ts';
 export type { Holder } from './errors.ts';

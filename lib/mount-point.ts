@@ -14,7 +14,7 @@ import type { Volume } from '../types/volumes.ts';
 import { AbortError, PreconditionError, VirtualDiskError } from './errors.ts';
 import { deviceOfPhysicalPath } from './device-io.ts';
 import { isDriveLetter } from './mount-point-name.ts';
-import { callAsync, rawLayer, win32Error } from './native.ts';
+import { callAsync, rawLayer, win32Error, windows } from './native.ts';
 import { physicalPathOfHandle } from './physical-path.ts';
 import { lastErrorOf, volumesOfDevice, waitForVolumes } from './volumes.ts';
 
@@ -30,7 +30,7 @@ export async function checkMountPoint(mountPoint: string, imagePath: string): Pr
   const refuse = (code: string, problem: string, rule: string, fix: string) =>
     new PreconditionError(code, { syscall: SYSCALL, parameter: 'mountPoint', path: imagePath, problem, rule, fix });
   if (isDriveLetter(mountPoint)) {
-    const { kernel32 } = (await rawLayer()).bindings();
+    const { kernel32 } = await windows();
     const inUse = await callAsync(undefined, kernel32.GetLogicalDrives);
     if ((inUse >>> (mountPoint.charCodeAt(0) - 65)) & 1) {
       return refuse('ERR_MOUNT_POINT_IN_USE', `the drive letter ${mountPoint.slice(0, 2)} is in use (GetLogicalDrives: a volume, a network drive or a subst drive has it).`,
@@ -110,7 +110,7 @@ export async function mountAttachedDisk(request: MountRequest): Promise<Volume> 
 }
 
 async function setMountPoint(mountPoint: string, volumeName: string, signal: AbortSignal | undefined): Promise<void> {
-  const { kernel32 } = (await rawLayer()).bindings();
+  const { kernel32 } = await windows();
   if (await callAsync(signal, kernel32.SetVolumeMountPointW, mountPoint, volumeName)) return;
   const again = lastErrorOf(kernel32, () => kernel32.SetVolumeMountPointW(mountPoint, volumeName), Boolean);
   if (again.error !== 0) throw win32Error(again.error, 'SetVolumeMountPointW', mountPoint);
@@ -123,7 +123,7 @@ async function setMountPoint(mountPoint: string, volumeName: string, signal: Abo
  */
 export async function removeMountPoint(mountPoint: string): Promise<void> {
   try {
-    const { kernel32 } = (await rawLayer()).bindings();
+    const { kernel32 } = await windows();
     await callAsync(undefined, kernel32.DeleteVolumeMountPointW, mountPoint);
   } catch {
     // nothing to report to: the detach goes on

@@ -21,7 +21,11 @@ export async function windows(): Promise<Bindings> {
   }
   try {
     ffi ??= await import('../ffi/index.ts');
-    return ffi.bindings();
+    const raw = ffi.bindings();
+    bound ??= new WeakMap();
+    let wrapped = bound.get(raw);
+    if (!wrapped) bound.set(raw, (wrapped = wrap(raw)));
+    return wrapped;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new VirtualDiskError((error as Error).message, {
@@ -31,11 +35,41 @@ export async function windows(): Promise<Bindings> {
   }
 }
 
-/** The raw layer's module itself (its structs and native memory helpers), loaded as windows() loads it. */
+/** The raw layer itself (its struct types and stable memory), loaded as windows() loads it. */
 export async function rawLayer(): Promise<typeof import('../ffi/index.ts')> {
   await windows();
-  if (!ffi) throw new Error('unreachable: windows() loads the raw layer');
-  return ffi;
+  return ffi!;
+}
+
+let bound: WeakMap<Bindings, Bindings> | undefined;
+
+function wrap(raw: Bindings): Bindings {
+  let rstrtmgr: Bindings['rstrtmgr'] | undefined;
+  return {
+    virtdisk: typed(raw.virtdisk), kernel32: typed(raw.kernel32), advapi32: typed(raw.advapi32),
+    // rstrtmgr.dll loads on first use only (who holds a file is asked after some failures).
+    get rstrtmgr() {
+      return (rstrtmgr ??= typed(raw.rstrtmgr));
+    },
+  };
+}
+
+/** The DLL's functions, where a function this Windows lacks (declared on first use) fails as a VirtualDiskError. */
+function typed<T extends object>(functions: T): T {
+  return new Proxy(functions, {
+    get(target, name, receiver) {
+      try {
+        return Reflect.get(target, name, receiver);
+      } catch (error) {
+        const { code, dll } = error as { code?: unknown; dll?: unknown };
+        if (code !== 'ERR_PROC_NOT_FOUND') throw error;
+        throw new VirtualDiskError(`${String(dll)}.dll on this Windows has no ${String(name)}.`, {
+          code: 'ERR_PROC_NOT_FOUND', syscall: String(name), cause: error,
+          hint: 'This Windows version predates the function (ResizeVirtualDisk, for one, needs Windows 8): pass windowsBuild if the build was misjudged, or run on a newer Windows.',
+        });
+      }
+    },
+  });
 }
 
 // koffi runs `.async` calls on libuv's thread pool, the pool fs, dns.lookup, zlib and crypto use too

@@ -3,14 +3,14 @@
 // Proxy or a Map can therefore never slip a value past the checks (koffi aborts the whole process when a
 // uint64 struct field gets null or a string).
 import { InvalidArgumentError, type CheckError } from './errors.ts';
+import { formatGuid, parseGuid } from './guid.ts';
 import { isStorageType } from './storage-type.ts';
 import { normalizeMountPoint } from './mount-point-name.ts';
 
-export type Kind = 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange'
-  | 'ms' | 'mountPoint' | 'ifAttached';
-
-/** The longest wait a timer can hold (setTimeout's limit, 2^31 - 1 ms, about 24.8 days). */
-export const MAX_WAIT_MS = 0x7fffffff;
+export type Kind =
+  | 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange'
+  | 'size' | 'sectorSize' | 'guid' | 'diskType' | 'path' | 'callback' | 'ms' | 'depth'
+  | 'mountPoint' | 'ifAttached';
 
 export type Snapshot<T> = { ok: true; value: T } | { ok: false; error: CheckError };
 
@@ -60,6 +60,30 @@ export const GET_VOLUMES_OPTION_KINDS = { signal: 'signal', wait: 'ms' } as cons
 
 export const CALL_OPTION_KINDS = { signal: 'signal' } as const satisfies Record<string, Kind>;
 
+export const INFO_OPTION_KINDS = { signal: 'signal', windowsBuild: 'build' } as const satisfies Record<string, Kind>;
+
+export const LONG_OPERATION_KINDS = {
+  signal: 'signal', windowsBuild: 'build', onProgress: 'callback', progressInterval: 'ms',
+} as const satisfies Record<string, Kind>;
+
+export const CREATE_OPTION_KINDS = {
+  ...LONG_OPERATION_KINDS,
+  size: 'size', type: 'diskType', parent: 'path', source: 'path', blockSize: 'size', logicalSectorSize: 'sectorSize',
+  physicalSectorSize: 'sectorSize', uniqueId: 'guid', securityDescriptor: 'sddl', storageType: 'storageType',
+} as const satisfies Record<string, Kind>;
+
+export const COMPACT_OPTION_KINDS = { ...LONG_OPERATION_KINDS, noZeroScan: 'boolean', noBlockMoves: 'boolean' } as const satisfies Record<string, Kind>;
+
+export const COMPACT_VIRTUAL_DISK_OPTION_KINDS = { ...COMPACT_OPTION_KINDS, storageType: 'storageType' } as const satisfies Record<string, Kind>;
+
+export const RESIZE_OPTION_KINDS = {
+  ...LONG_OPERATION_KINDS, toSmallestSafeSize: 'boolean', allowUnsafeVirtualSize: 'boolean',
+} as const satisfies Record<string, Kind>;
+
+export const MERGE_OPTION_KINDS = {
+  ...LONG_OPERATION_KINDS, depth: 'depth', sourceDepth: 'depth', targetDepth: 'depth',
+} as const satisfies Record<string, Kind>;
+
 export const CHECK_CONTEXT_KINDS = { windowsBuild: 'build' } as const satisfies Record<string, Kind>;
 
 interface KindValue {
@@ -70,7 +94,14 @@ interface KindValue {
   storageType: import('../types/index.ts').StorageType;
   sddl: string;
   restrictedRange: RangeSnapshot;
+  size: bigint;
+  sectorSize: 512 | 4096;
+  guid: string;
+  diskType: 'dynamic' | 'fixed';
+  path: string;
+  callback: (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- checked as a function only
   ms: number;
+  depth: number;
   /** Normalised: 'Z:\\' or a full folder path ending in a backslash. */
   mountPoint: string;
   ifAttached: 'reuse' | 'fail';
@@ -87,7 +118,14 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   storageType: "'iso', 'vhd', 'vhdx' or 'vhdset'",
   sddl: "a non-empty SDDL string without NUL characters, e.g. 'O:BAG:BAD:(A;;GA;;;WD)'",
   restrictedRange: '{ offset, length } (bigints or safe integers) with 0 <= offset, 0 < length and offset + length <= 2^64 - 1',
-  ms: `a whole number of milliseconds from 0 to ${MAX_WAIT_MS}`,
+  size: 'a number of bytes: a bigint or a safe integer from 0 to 2^64 - 1',
+  sectorSize: '512 or 4096',
+  guid: "a GUID string such as '2c3e4f5a-0b1c-4d2e-8f90-a1b2c3d4e5f6' (any case, braces or not)",
+  diskType: "'dynamic' or 'fixed'",
+  path: 'a non-empty string without NUL characters',
+  callback: 'a function',
+  ms: 'a finite number of milliseconds, 0 or more',
+  depth: 'an integer from 1 to 0xFFFFFFFF',
   mountPoint: "a drive letter ('Z:' or 'Z:\\\\') or the path of an empty folder on a local NTFS volume ('C:\\\\mnt\\\\data')",
   ifAttached: "'reuse' (resolve to the existing attach) or 'fail' (the default)",
 };
@@ -214,7 +252,17 @@ function read(kind: Kind, value: unknown): unknown {
     case 'storageType': return isStorageType(value) ? value : new Problem(value, wrongType('string'));
     case 'sddl': return typeof value === 'string' && value.length > 0 && !value.includes('\0') ? value : new Problem(value, wrongType('string'));
     case 'restrictedRange': return readRange(value);
-    case 'ms': return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_WAIT_MS ? value : new Problem(value, wrongType('number'));
+    case 'size': {
+      const size = toUint64(value);
+      return size instanceof Problem ? new Problem(value, size.code) : size;
+    }
+    case 'sectorSize': return value === 512 || value === 4096 ? value : new Problem(value, wrongType('number'));
+    case 'guid': return typeof value === 'string' && parseGuid(value) !== undefined ? formatGuid(parseGuid(value)!) : new Problem(value, wrongType('string'));
+    case 'diskType': return value === 'dynamic' || value === 'fixed' ? value : new Problem(value, wrongType('string'));
+    case 'path': return typeof value === 'string' && value.length > 0 && !value.includes('\0') ? value : new Problem(value, wrongType('string'));
+    case 'callback': return typeof value === 'function' ? value : new Problem(value, 'ERR_INVALID_ARG_TYPE');
+    case 'ms': return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : new Problem(value, wrongType('number'));
+    case 'depth': return isUint32(value) && value >= 1 ? value : new Problem(value, wrongType('number'));
     case 'mountPoint': return (typeof value === 'string' ? normalizeMountPoint(value) : undefined) ?? new Problem(value, wrongType('string'));
     case 'ifAttached': return value === 'reuse' || value === 'fail' ? value : new Problem(value, wrongType('string'));
   }

@@ -7,7 +7,7 @@ import {
 } from '../types/constants.ts';
 import type { OpenVirtualDiskParametersValue } from '../ffi/index.ts';
 import { VirtualDiskError } from './errors.ts';
-import { callAsync, rawLayer, win32Error } from './native.ts';
+import { callAsync, rawLayer, win32Error, windows } from './native.ts';
 import { DEVICE_IDS } from './storage-type.ts';
 import { ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS } from './win32-errors.ts';
 
@@ -15,7 +15,7 @@ const SYSCALL = 'GetVirtualDiskPhysicalPath';
 
 /** '\\.\PhysicalDriveN' or '\\.\CDROMn' of the image attached behind this handle; rejects with Windows' code. */
 export async function physicalPathOfHandle(handle: bigint, imagePath: string, signal: AbortSignal | undefined): Promise<string> {
-  const { virtdisk } = (await rawLayer()).bindings();
+  const { virtdisk } = await windows();
   let size = 2 * 261;
   for (let attempt = 0; attempt < 4; attempt++) {
     const buffer = Buffer.alloc(size);
@@ -59,7 +59,7 @@ export function infoOpenArguments(storageType: StorageType): { access: number; p
  * GetVirtualDiskPhysicalPath's (which says "not attached" in several ways).
  */
 export async function physicalPathOfImage(imagePath: string, storageType: StorageType, signal: AbortSignal | undefined): Promise<string> {
-  const { virtdisk, kernel32 } = (await rawLayer()).bindings();
+  const { virtdisk, kernel32 } = await windows();
   const { access, parameters } = infoOpenArguments(storageType);
   const handle: [bigint | null] = [null];
   const opened = await callAsync(

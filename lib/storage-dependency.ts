@@ -14,7 +14,7 @@ import {
 } from '../types/constants.ts';
 import { VirtualDiskError } from './errors.ts';
 import { withDevice } from './device-io.ts';
-import { callAsync, rawLayer, win32Error } from './native.ts';
+import { callAsync, rawLayer, win32Error, windows } from './native.ts';
 import { ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS } from './win32-errors.ts';
 
 export interface DependencyEntry {
@@ -59,7 +59,7 @@ export async function storageDependencyOfDisk(physicalPath: string, signal: Abor
 
 export async function storageDependencyOfHandle(handle: bigint, physicalPath: string, signal: AbortSignal | undefined): Promise<DependencyEntry[]> {
   const ffi = await rawLayer();
-  const { virtdisk } = ffi.bindings();
+  const { virtdisk } = await windows();
   // Header and one entry: too small for any entry's strings, so the first answer is the size needed.
   let size = HEADER + TYPE_2_SIZE;
   for (let round = 0; round < MAX_ROUNDS; round++) {

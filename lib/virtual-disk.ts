@@ -1,15 +1,31 @@
 // An open virtual disk: one handle from OpenVirtualDisk and what can be done with it.
-import type { AttachOptions, CallOptions, StorageType } from '../types/index.ts';
+import type {
+  AttachOptions, ByteCount, CallOptions, CompactOptions, InfoOptions, MergeOptions, ResizeOptions, StorageType, VirtualDiskInfo,
+} from '../types/index.ts';
 import { ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS } from './win32-errors.ts';
 import { throwIfAborted, VirtualDiskError } from './errors.ts';
 import { closeDropped, otherHandlesOn, releaseHandle, trackHandle, type OpenHandle } from './handles.ts';
 import { callAsync, win32Error, windows } from './native.ts';
 import { CALL_OPTION_KINDS, GET_VOLUMES_OPTION_KINDS, snapshotOptions } from './options.ts';
+import { currentWindowsBuild } from './windows-build.ts';
 import { withSecurityDescriptor } from './security-descriptor.ts';
 import { attachRequestFromSnapshot, snapshotAttachOptions } from './rules/attach.ts';
 import { handleRule, type HandleDescription } from './rules/common.ts';
 import { detachRules } from './rules/detach.ts';
-import { ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER, ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME } from '../types/constants.ts';
+import {
+  ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER, ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME, ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY, SET_VIRTUAL_DISK_INFO_IDENTIFIER,
+  SET_VIRTUAL_DISK_INFO_PARENT_PATH, SET_VIRTUAL_DISK_INFO_PHYSICAL_SECTOR_SIZE,
+} from '../types/constants.ts';
+import type { SetVirtualDiskInfoValue } from '../ffi/types.ts';
+import { readVirtualDiskInfo } from './disk-info.ts';
+import * as operations from './disk-operations.ts';
+import { parseGuid, randomGuid } from './guid.ts';
+import {
+  operationRules, readCompactRequest, readMergeRequest, readResizeRequest, type Operation,
+} from './rules/operations.ts';
+import { resolveImagePath } from './rules/open.ts';
+import { InvalidArgumentError } from './errors.ts';
+import { INFO_OPTION_KINDS } from './options.ts';
 import type { GetVolumesOptions, Volume } from '../types/volumes.ts';
 import { diagnose } from './diagnose.ts';
 import { checkMountPoint, DEFAULT_MOUNT_WAIT_MS, mountAttachedDisk, removeMountPoint } from './mount-point.ts';
@@ -101,6 +117,7 @@ export class VirtualDisk {
         callAsync(snapshot.signal, virtdisk.AttachVirtualDisk, handle, descriptor, Flags, ProviderSpecificFlags, Parameters, null));
       if (result !== ERROR_SUCCESS) throw await diagnose(win32Error(result, 'AttachVirtualDisk', this.path), 'attach', this.path);
       this.#entry.attached = true;
+      this.#entry.attachedReadOnly = (Flags & ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY) !== 0;
       this.#entry.permanent = (Flags & ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME) !== 0;
       this.#attachFlags = Flags;
       // A permanent attach no longer needs this handle: if the VirtualDisk is dropped, its handle is closed.
@@ -179,6 +196,7 @@ export class VirtualDisk {
 
   #detached(): void {
     this.#entry.attached = false;
+    this.#entry.attachedReadOnly = false;
     this.#entry.permanent = false;
     this.#attachFlags = 0;
     attachedDisks.delete(this);
@@ -188,6 +206,89 @@ export class VirtualDisk {
     const mountPoint = this.#mountPoint;
     this.#mountPoint = undefined;
     if (mountPoint !== undefined) await removeMountPoint(mountPoint);
+  }
+
+  /**
+   * What Windows tells of the image (GetVirtualDiskInformation, version by version): a plain VirtualDiskInfo.
+   * A field Windows refuses for this disk or build is left out; any other refusal rejects.
+   */
+  getInfo(options?: InfoOptions): Promise<VirtualDiskInfo> {
+    const read = snapshotOptions('GetVirtualDiskInformation', options, INFO_OPTION_KINDS, this.path);
+    if (!read.ok) return Promise.reject(read.error);
+    const { signal, windowsBuild } = read.value;
+    return this.#operation('getInfo', windowsBuild, () =>
+      readVirtualDiskInfo(this.#handle(), this.path, this.storageType, windowsBuild ?? this.#buildOrCurrent(), signal));
+  }
+
+  /**
+   * Grows or shrinks the virtual size to `size` bytes (ResizeVirtualDisk, Windows 8+; a multiple of 512), or to
+   * the smallest safe size with resize(0, { toSmallestSafeSize: true }). Shrinking below the last partition is
+   * refused by Windows unless `allowUnsafeVirtualSize` (which "can cause unrecoverable data loss"). The image
+   * must not be attached through this VirtualDisk (ERR_ATTACHED). Long operation: onProgress, signal (cancels
+   * the Windows operation; AbortError).
+   */
+  resize(size: ByteCount, options?: ResizeOptions): Promise<void> {
+    const request = readResizeRequest(size, options, this.path);
+    if (!request.ok) return Promise.reject(request.error);
+    const { NewSize, Flags, options: snapshot } = request.value;
+    return this.#operation('resize', snapshot.windowsBuild, () => operations.resize(this.#onHandle(snapshot), NewSize, Flags));
+  }
+
+  /**
+   * Compacts a dynamic or differencing image (CompactVirtualDisk): file-system-agnostic when detached, file-system
+   * aware while attached read-only through this VirtualDisk. Options `noZeroScan`, `noBlockMoves`, and the long
+   * operation's onProgress and signal. Refused while attached read/write here (ERR_ATTACHED).
+   */
+  compact(options?: CompactOptions): Promise<void> {
+    const request = readCompactRequest(options, this.path);
+    if (!request.ok) return Promise.reject(request.error);
+    const { Flags, options: snapshot } = request.value;
+    return this.#operation('compact', snapshot.windowsBuild, () => operations.compact(this.#onHandle(snapshot), Flags));
+  }
+
+  /**
+   * Merges this differencing image into its parent(s) (MergeVirtualDisk, version 2 parameters, Windows 8+):
+   * `depth` levels (default 1: into the direct parent), or `sourceDepth`/`targetDepth`. The merged children
+   * stay on disk and become invalid; other children of the parent become invalid too (the MergeVirtualDisk page).
+   */
+  merge(options?: MergeOptions): Promise<void> {
+    const request = readMergeRequest(options, this.path);
+    if (!request.ok) return Promise.reject(request.error);
+    const { MergeSourceDepth, MergeTargetDepth, options: snapshot } = request.value;
+    return this.#operation('merge', snapshot.windowsBuild, () => operations.merge(this.#onHandle(snapshot), MergeSourceDepth, MergeTargetDepth));
+  }
+
+  /** Re-links a differencing image to its parent at `parentPath` (SET_VIRTUAL_DISK_INFO_PARENT_PATH). */
+  setParentPath(parentPath: string, options?: InfoOptions): Promise<void> {
+    const resolved = resolveImagePath('SetVirtualDiskInformation', parentPath);
+    if (!resolved.ok) return Promise.reject(resolved.error);
+    return this.#setInformation('setParentPath', options, { Version: SET_VIRTUAL_DISK_INFO_PARENT_PATH, u: { ParentFilePath: resolved.value } });
+  }
+
+  /**
+   * Gives the image a new identifier (SET_VIRTUAL_DISK_INFO_IDENTIFIER): `guid` (any case, braces or not), or a
+   * random one. The documentation warns this "will break any existing differencing chains on the VHD".
+   */
+  setIdentifier(guid?: string, options?: InfoOptions): Promise<void> {
+    const text = guid === undefined ? randomGuid() : guid;
+    const value = typeof text === 'string' ? parseGuid(text) : undefined;
+    if (!value) {
+      return Promise.reject(new InvalidArgumentError('ERR_INVALID_ARG_VALUE', {
+        syscall: 'SetVirtualDiskInformation', parameter: 'guid', path: this.path, problem: "'guid' is not a GUID.",
+        expected: "a GUID string such as '2c3e4f5a-0b1c-4d2e-8f90-a1b2c3d4e5f6', or undefined for a random one",
+      }));
+    }
+    return this.#setInformation('setIdentifier', options, { Version: SET_VIRTUAL_DISK_INFO_IDENTIFIER, u: { UniqueIdentifier: value } });
+  }
+
+  /** Sets a VHDX's physical sector size to 512 or 4096 bytes (SET_VIRTUAL_DISK_INFO_PHYSICAL_SECTOR_SIZE, Windows 8+). */
+  setPhysicalSectorSize(size: 512 | 4096, options?: InfoOptions): Promise<void> {
+    if (size !== 512 && size !== 4096) {
+      return Promise.reject(new InvalidArgumentError('ERR_INVALID_ARG_VALUE', {
+        syscall: 'SetVirtualDiskInformation', parameter: 'size', path: this.path, problem: "'size' is not a sector size.", expected: '512 or 4096',
+      }));
+    }
+    return this.#setInformation('setPhysicalSectorSize', options, { Version: SET_VIRTUAL_DISK_INFO_PHYSICAL_SECTOR_SIZE, u: { VhdPhysicalSectorSize: size } });
   }
 
   /** The attached disk's device path: '\\.\PhysicalDrive3', or '\\.\CDROM1' for an ISO. */
@@ -243,6 +344,37 @@ export class VirtualDisk {
       // The last error stays on the worker thread that made the call, so it cannot be reported.
       throw new VirtualDiskError(`CloseHandle failed for '${this.path}'.`, { code: 'ERR_CLOSE_HANDLE', syscall: 'CloseHandle', path: this.path });
     }
+  }
+
+  #setInformation(operation: Operation, options: unknown, value: SetVirtualDiskInfoValue): Promise<void> {
+    const read = snapshotOptions('SetVirtualDiskInformation', options, INFO_OPTION_KINDS, this.path);
+    if (!read.ok) return Promise.reject(read.error);
+    const { signal, windowsBuild } = read.value;
+    return this.#operation(operation, windowsBuild, async () => {
+      throwIfAborted(signal);
+      const { virtdisk } = await windows();
+      const result = await callAsync(signal, virtdisk.SetVirtualDiskInformation, this.#handle(), value);
+      if (result !== ERROR_SUCCESS) throw win32Error(result, 'SetVirtualDiskInformation', this.path);
+    });
+  }
+
+  /** Runs `run` in this VirtualDisk's order, once the operation's rules pass on the handle as it is then. */
+  #operation<T>(operation: Operation, windowsBuild: number | undefined, run: () => Promise<T>): Promise<T> {
+    return this.#serialize(async (open) => {
+      const refusal = operationRules(operation, this.#describe(open), {
+        attached: this.#entry.attached && this.#entry.handle !== undefined, attachedReadOnly: this.#entry.attachedReadOnly,
+      }, windowsBuild ?? this.#buildOrCurrent());
+      if (refusal) throw refusal;
+      return run();
+    });
+  }
+
+  #onHandle(options: operations.OnHandle['options']): operations.OnHandle {
+    return { handle: this.#handle(), path: this.path, options };
+  }
+
+  #buildOrCurrent(): number | undefined {
+    return this.#windowsBuild ?? currentWindowsBuild();
   }
 
   #callOptions(syscall: string, options: unknown): ReturnType<typeof snapshotOptions<typeof CALL_OPTION_KINDS>> {

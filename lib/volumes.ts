@@ -26,7 +26,7 @@ import {
   deviceKey, deviceNumberOf, diskExtentsOf, isHandle, withDevice, type DeviceId, type DeviceNumber,
 } from './device-io.ts';
 import { readMultiSz } from './multi-sz.ts';
-import { callAsync, rawLayer, win32Error } from './native.ts';
+import { callAsync, rawLayer, win32Error, windows } from './native.ts';
 import { ERROR_FILE_NOT_FOUND, ERROR_MORE_DATA, ERROR_NO_MORE_FILES, ERROR_NOT_READY } from './win32-errors.ts';
 
 /** Where a volume lies: one device (and partition), or, for a volume spanning disks, the disks of its extents. */
@@ -142,7 +142,7 @@ function byPartition(a: Volume, b: Volume): number {
  * (possibly []) for every target. Each volume's device is asked once, in parallel through the call queue.
  */
 export async function volumesOfDevices(targets: readonly DeviceId[], signal: AbortSignal | undefined): Promise<Map<string, Volume[]>> {
-  const { kernel32 } = (await rawLayer()).bindings();
+  const { kernel32 } = await windows();
   const result = new Map<string, Volume[]>(targets.map((target) => [deviceKey(target), []]));
   if (targets.length === 0) return result;
   const names = await volumeNames(kernel32, signal);

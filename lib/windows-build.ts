@@ -163,8 +163,42 @@ export const ISO_SUPPORT: BuildThreshold = {
     + `images, and the VIRTUAL_STORAGE_TYPE page of VIRTUAL_STORAGE_TYPE_DEVICE_ISO (${LEARN}/ns-virtdisk-virtual_storage_type).`,
 };
 
-/** Every build threshold the rules check, one row each: the attach flags, then version 2 parameters, then ISO. */
-export const BUILD_THRESHOLDS: readonly BuildThreshold[] = [...ATTACH_FLAG_INTRODUCTIONS, ATTACH_VERSION_2, ISO_SUPPORT];
+export const WINDOWS_8_1 = 9600;
+export const WINDOWS_10_1507 = 10240;
+
+function documented(name: string, option: string, firstBuild: number, page: string, quote: string, notes: string): BuildThreshold {
+  return { name, option, firstBuild, evidence: 'documented', inferred: false, source: `${page}: ${quote} (${LEARN}/${page})`, notes };
+}
+
+const SAMPLES = 'microsoft/Windows-classic-samples@d57fb8c Samples/Hyper-V/Storage/cpp';
+
+/** CREATE_VIRTUAL_DISK_VERSION_2 parameters, which createVirtualDisk sends (VHDX, sector sizes, a V2 handle back). */
+export const CREATE_VERSION_2 = documented('CREATE_VIRTUAL_DISK_VERSION_2', 'createVirtualDisk', WINDOWS_8, 'ne-virtdisk-create_virtual_disk_version', '"Windows 8 and Windows Server 2012"',
+  `Version 2 is what makes VHDX (itself Windows 8+, the VIRTUAL_STORAGE_TYPE page) and 4096-byte sectors; Microsoft's sample creates with it (${SAMPLES}/CreateVirtualDisk.cpp). Dev Home creates Dev Drives the same way (microsoft/devhome@741a4ba DevDriveStorageOperator.cs).`);
+/** ResizeVirtualDisk: "Minimum supported client Windows 8". */
+export const RESIZE_SUPPORT = documented('ResizeVirtualDisk', 'resize()', WINDOWS_8, 'nf-virtdisk-resizevirtualdisk', 'minimum supported client Windows 8',
+  `The SDK header declares it under NTDDI_VERSION >= NTDDI_WIN8 (marlersoft/microsoft_windows_sdk_cpp@16b5359 um/virtdisk.h); the sample: "Only V2 handles can be used to resize a VHD/VHDX" (${SAMPLES}/ResizeVirtualDisk.cpp).`);
+/** MERGE_VIRTUAL_DISK_VERSION_2 parameters, which merge() sends. */
+export const MERGE_VERSION_2 = documented('MERGE_VIRTUAL_DISK_VERSION_2', 'merge()', WINDOWS_8, 'ne-virtdisk-merge_virtual_disk_version', '"Windows 8 and Windows Server 2012"',
+  `Microsoft's sample merges with version 2, which "allows merging of VHDs/VHDXs in use" (${SAMPLES}/MergeVirtualDisk.cpp).`);
+/** SET_VIRTUAL_DISK_INFO_PHYSICAL_SECTOR_SIZE, which setPhysicalSectorSize() sends. */
+export const SET_PHYSICAL_SECTOR_SIZE = documented('SET_VIRTUAL_DISK_INFO_PHYSICAL_SECTOR_SIZE', 'setPhysicalSectorSize()', WINDOWS_8, 'ne-virtdisk-set_virtual_disk_info_version', '"Windows 8 and Windows Server 2012"',
+  `The sample: it "will only succeed on VHDX" (${SAMPLES}/SetVirtualDiskInformation.cpp).`);
+
+/** The GET_VIRTUAL_DISK_INFO versions getInfo() asks for, and the first build of each (GET_VIRTUAL_DISK_INFO_VERSION page). */
+export const INFO_VERSION_FIRST_BUILDS: Readonly<Record<number, number>> = {
+  1: WINDOWS_7, 2: WINDOWS_7, 3: WINDOWS_7, 4: WINDOWS_7, 5: WINDOWS_7, 6: WINDOWS_7, 7: WINDOWS_7,
+  8: WINDOWS_8, 9: WINDOWS_8, 10: WINDOWS_8, 11: WINDOWS_8, 12: WINDOWS_8,
+  13: WINDOWS_8_1, 14: WINDOWS_8_1, 15: WINDOWS_10_1507,
+};
+export const INFO_VERSIONS = documented('GET_VIRTUAL_DISK_INFO 8-15', 'getInfo() fields', WINDOWS_8, 'ne-virtdisk-get_virtual_disk_info_version',
+  'versions 8-12 "Windows 8", 13-14 "Windows 8.1", 15 "Windows 10"',
+  'getInfo() does not ask a build for a version it lacks, and leaves the field out (INFO_VERSION_FIRST_BUILDS); versions 1-7 are Windows 7.');
+
+/** Every build threshold the rules check, one row each: the attach flags, version 2 parameters, ISO, then the lifecycle. */
+export const BUILD_THRESHOLDS: readonly BuildThreshold[] = [
+  ...ATTACH_FLAG_INTRODUCTIONS, ATTACH_VERSION_2, ISO_SUPPORT, CREATE_VERSION_2, RESIZE_SUPPORT, MERGE_VERSION_2, SET_PHYSICAL_SECTOR_SIZE, INFO_VERSIONS,
+];
 
 /** The first build that accepts ATTACH_VIRTUAL_DISK_VERSION_2 parameters (and so restrictedRange). */
 export const ATTACH_VERSION_2_FIRST_BUILD = ATTACH_VERSION_2.firstBuild;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DetachOptions, OpenOptions, StorageType } from '../../types/index.ts';
 import {
   OPEN_VIRTUAL_DISK_FLAG_NONE, OPEN_VIRTUAL_DISK_RW_DEPTH_DEFAULT, OPEN_VIRTUAL_DISK_VERSION_1,
-  OPEN_VIRTUAL_DISK_VERSION_2, VIRTUAL_DISK_ACCESS_DETACH, VIRTUAL_DISK_ACCESS_NONE, VIRTUAL_DISK_ACCESS_READ,
+  OPEN_VIRTUAL_DISK_VERSION_2, VIRTUAL_DISK_ACCESS_DETACH, VIRTUAL_DISK_ACCESS_GET_INFO, VIRTUAL_DISK_ACCESS_NONE, VIRTUAL_DISK_ACCESS_READ,
   VIRTUAL_STORAGE_TYPE_VENDOR_MICROSOFT,
 } from '../../types/constants.ts';
 import type { OpenVirtualDiskParametersValue, VirtualStorageTypeValue } from '../../ffi/types.ts';
@@ -23,7 +23,12 @@ export interface OpenCall {
   Parameters: OpenVirtualDiskParametersValue;
 }
 
-export type OpenPurpose = 'attach' | 'detach';
+/** attach: to attach (and change); detach: only to detach; info: only to read information. */
+export type OpenPurpose = 'attach' | 'detach' | 'info';
+const ISO_ACCESS: Readonly<Record<OpenPurpose, number>> = {
+  attach: VIRTUAL_DISK_ACCESS_READ, detach: VIRTUAL_DISK_ACCESS_DETACH, info: VIRTUAL_DISK_ACCESS_GET_INFO,
+};
+
 export type OpenOptionsSnapshot = OptionsSnapshot<typeof OPEN_OPTION_KINDS>;
 
 /** An open request read once: the call it makes and the options snapshot it was made from. */
@@ -91,7 +96,7 @@ function openCall(syscall: string, fullPath: string, options: OpenOptionsSnapsho
         options,
         call: {
           storageType, VirtualStorageType, Path: fullPath,
-          VirtualDiskAccessMask: purpose === 'detach' ? VIRTUAL_DISK_ACCESS_DETACH : VIRTUAL_DISK_ACCESS_READ,
+          VirtualDiskAccessMask: ISO_ACCESS[purpose],
           Flags: OPEN_VIRTUAL_DISK_FLAG_NONE,
           Parameters: { Version: OPEN_VIRTUAL_DISK_VERSION_1, u: { Version1: { RWDepth: OPEN_VIRTUAL_DISK_RW_DEPTH_DEFAULT } } },
         },
@@ -109,7 +114,7 @@ function openCall(syscall: string, fullPath: string, options: OpenOptionsSnapsho
         Flags: OPEN_VIRTUAL_DISK_FLAG_NONE,
         Parameters: {
           Version: OPEN_VIRTUAL_DISK_VERSION_2,
-          u: { Version2: { GetInfoOnly: 0, ReadOnly: options.readOnly === true ? 1 : 0, ResiliencyGuid: { Data1: 0, Data2: 0, Data3: 0, Data4: [0, 0, 0, 0, 0, 0, 0, 0] } } },
+          u: { Version2: { GetInfoOnly: purpose === 'info' ? 1 : 0, ReadOnly: options.readOnly === true ? 1 : 0, ResiliencyGuid: { Data1: 0, Data2: 0, Data3: 0, Data4: [0, 0, 0, 0, 0, 0, 0, 0] } } },
         },
       },
     },

@@ -9,12 +9,24 @@ describe('ffi declarations', () => {
 
   it('loads nothing until a function is needed', () => {
     expect(fake.declarations).to.deep.equal([]);
-    bindings();
+    void bindings().kernel32.CloseHandle;
     expect(fake.declarations).to.not.be.empty;
   });
 
+  it('declares each function on first use: one a DLL lacks fails alone, with ERR_PROC_NOT_FOUND', () => {
+    const { virtdisk } = bindings();
+    expect(fake.declarations).to.deep.equal([]);
+    void virtdisk.OpenVirtualDisk;
+    expect(fake.declarations.map((d) => d.name)).to.deep.equal(['OpenVirtualDisk']);
+    setLibraryLoader((dll) => ({ func: (_convention: string, name: string) => { if (name === 'ResizeVirtualDisk') throw new Error('Cannot find function'); return () => 0; } }) as never);
+    const other = bindings().virtdisk;
+    expect(() => other.ResizeVirtualDisk).to.throw().with.property('code', 'ERR_PROC_NOT_FOUND');
+    expect(other.OpenVirtualDisk).to.be.a('function');
+  });
+
   it('declares every function __stdcall, from the DLL the SDK puts it in', () => {
-    bindings();
+    const all = bindings();
+    for (const functions of Object.values(all)) for (const name of Object.keys(functions)) void (functions as Record<string, unknown>)[name];
     const byName = Object.fromEntries(fake.declarations.map((d) => [d.name, d]));
     expect(fake.declarations.every((d) => d.convention === '__stdcall')).to.equal(true);
     for (const name of ['OpenVirtualDisk', 'AttachVirtualDisk', 'DetachVirtualDisk', 'GetVirtualDiskPhysicalPath']) {
@@ -29,8 +41,8 @@ describe('ffi declarations', () => {
   });
 
   it('loads each library once, and again after the seam changes', () => {
-    bindings();
-    bindings();
+    void bindings().virtdisk.OpenVirtualDisk;
+    void bindings().virtdisk.OpenVirtualDisk;
     expect(fake.declarations.filter((d) => d.name === 'OpenVirtualDisk')).to.have.length(1);
     setLibraryLoader(() => { throw new Error('second loader used'); });
     expect(() => bindings()).to.throw('second loader used');

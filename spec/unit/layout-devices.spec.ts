@@ -67,7 +67,8 @@ describe('declarations of the volume mapping', () => {
   afterEach(() => fake.restore());
 
   it('every new function is __stdcall, from the DLL the SDK puts it in', () => {
-    ffi.bindings();
+    const all = ffi.bindings();
+    for (const functions of Object.values(all)) for (const name of Object.keys(functions)) void (functions as Record<string, unknown>)[name];
     const dllOf = (name: string) => fake.declarations.find((d) => d.name === name)?.dll;
     for (const name of ['CreateFileW', 'FindFirstVolumeW', 'FindNextVolumeW', 'FindVolumeClose', 'GetVolumePathNamesForVolumeNameW',
       'GetVolumeNameForVolumeMountPointW', 'DeleteVolumeMountPointW', 'GetLogicalDrives', 'DeviceIoControl', 'SetVolumeMountPointW',
@@ -78,11 +79,19 @@ describe('declarations of the volume mapping', () => {
     expect(fake.declarations.every((d) => d.convention === '__stdcall')).to.equal(true);
   });
 
-  it('rstrtmgr.dll is loaded only when the Restart Manager is first asked', () => {
+  it('rstrtmgr.dll is loaded only when the Restart Manager is first asked, and each function on its first use', () => {
+    const loaded: string[] = [];
+    ffi.setLibraryLoader((dll) => {
+      loaded.push(dll);
+      return { func: (convention: string, name: string) => { fake.declarations.push({ dll, convention, name }); return fake.fn[name]; } };
+    });
     const bindings = ffi.bindings();
-    expect(fake.declarations.filter((d) => d.dll === 'rstrtmgr')).to.deep.equal([]);
+    void bindings.kernel32.CloseHandle;
+    expect(loaded).to.deep.equal(['kernel32', 'advapi32', 'virtdisk']);
     void bindings.rstrtmgr.RmStartSession;
     void bindings.rstrtmgr.RmEndSession;
-    expect(fake.declarations.filter((d) => d.dll === 'rstrtmgr').map((d) => d.name)).to.deep.equal(['RmStartSession', 'RmRegisterResources', 'RmGetList', 'RmEndSession']);
+    void bindings.rstrtmgr.RmStartSession;
+    expect(loaded).to.deep.equal(['kernel32', 'advapi32', 'virtdisk', 'rstrtmgr']);
+    expect(fake.declarations.filter((d) => d.dll === 'rstrtmgr').map((d) => d.name)).to.deep.equal(['RmStartSession', 'RmEndSession']);
   });
 });

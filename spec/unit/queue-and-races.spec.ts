@@ -59,7 +59,10 @@ describe('aborts, lifetimes and races', () => {
     await (async () => { await attachVirtualDisk('C:\\permanent.vhdx', { permanent: true }); })();
     await (async () => { await attachVirtualDisk('C:\\temporary.vhdx'); })();
     await collectGarbage();
-    expect(fake.fn.CloseHandle!.callCount).to.equal(1);
+    const [permanent, temporary] = fake.fn.OpenVirtualDisk!.getCalls().map((call) => (call.args[5] as [bigint])[0]);
+    const closed = fake.fn.CloseHandle!.getCalls().map((call) => call.args[0]);
+    expect(closed).to.include(permanent);
+    expect(closed).not.to.include(temporary);
     expect(fake.openHandles.size).to.equal(1);
     await detachVirtualDisk('C:\\permanent.vhdx');
   });

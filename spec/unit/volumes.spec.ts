@@ -255,9 +255,9 @@ describe('disk.getVolumes()', () => {
     await disk.close();
   });
 
-  it('refuses a wait that is not a whole number of ms from 0 to 2^31 - 1, and unknown options', async () => {
+  it('refuses a wait that is not a finite number of ms, 0 or more, and unknown options', async () => {
     const disk = await attachedDisk();
-    for (const wait of [-1, 1.5, 2 ** 31, Number.NaN]) {
+    for (const wait of [-1, Number.POSITIVE_INFINITY, Number.NaN]) {
       expect(await rejection(disk.getVolumes({ wait }))).to.include({ code: 'ERR_INVALID_ARG_VALUE', parameter: 'wait' });
     }
     expect(await rejection(disk.getVolumes({ wait: '100' as never }))).to.include({ code: 'ERR_INVALID_ARG_TYPE', parameter: 'wait' });

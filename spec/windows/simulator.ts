@@ -7,7 +7,16 @@
  * The DLL is loaded lazily, on the first control call: importing this module does nothing on Linux.
  *
  * Handles appear in the JSON as decimal strings: compare with String(handle) for a koffi BigInt handle.
+ * So do pointers (an OVERLAPPED's address, its hEvent) and 64-bit sizes: String(bigint) compares with them.
+ *
+ * Virtual-disk handles are real kernel objects (the server end of an overlapped named pipe), so the library's
+ * CancelIoEx / GetOverlappedResult / WaitForSingleObject on them are Wine's own. The long operations
+ * (CreateVirtualDisk, ResizeVirtualDisk, CompactVirtualDisk, MergeVirtualDisk, ExpandVirtualDisk) run for a
+ * configurable duration (duration(), default 50 ms); with an OVERLAPPED they return ERROR_IO_PENDING and
+ * complete it like NT does (Internal = the NTSTATUS, then the event). What an image contains lives in its file
+ * (image(), writeImage()). spec/windows/simulator/lifecycle.c and meta.h describe the details.
  */
+import fs from 'node:fs';
 import koffi from 'koffi';
 import { systemLibraryPath } from '../../ffi/index.ts';
 
@@ -16,12 +25,33 @@ export const SIM_FUNCTIONS = [
   'AttachVirtualDisk',
   'DetachVirtualDisk',
   'GetVirtualDiskPhysicalPath',
+  'CreateVirtualDisk',
+  'GetVirtualDiskInformation',
+  'SetVirtualDiskInformation',
+  'GetVirtualDiskOperationProgress',
+  'ResizeVirtualDisk',
+  'CompactVirtualDisk',
+  'MergeVirtualDisk',
+  'ExpandVirtualDisk',
   'GetAllAttachedVirtualDiskPhysicalPaths',
   'GetStorageDependencyInformation',
 ] as const;
-/** The functions SimSetDelay knows (the attached-disks section has faults only). */
-const DELAYABLE: readonly string[] = ['OpenVirtualDisk', 'AttachVirtualDisk', 'DetachVirtualDisk', 'GetVirtualDiskPhysicalPath'];
+/** The functions SimSetDelay does not know (the attached-disks section has faults only). */
+const NOT_DELAYABLE: readonly string[] = ['GetAllAttachedVirtualDiskPhysicalPaths', 'GetStorageDependencyInformation'];
 export type SimFunctionName = (typeof SIM_FUNCTIONS)[number];
+
+/** The functions that run as long operations (OVERLAPPED, progress, duration(), failAt()). */
+export const SIM_LONG_OPERATIONS = [
+  'CreateVirtualDisk',
+  'ResizeVirtualDisk',
+  'CompactVirtualDisk',
+  'MergeVirtualDisk',
+  'ExpandVirtualDisk',
+] as const;
+export type SimLongOperation = (typeof SIM_LONG_OPERATIONS)[number];
+
+/** The default duration of a long operation, in milliseconds (after reset()). */
+export const SIM_DEFAULT_DURATION_MS = 50;
 
 export interface SimStorageType {
   deviceId: number;
@@ -125,6 +155,204 @@ export interface SimPhysicalPathCall extends SimCallBase {
   physicalPath: string | null;
 }
 
+/** An OVERLAPPED as the call received it (null when the pointer was NULL). */
+export interface SimOverlapped {
+  /** Its address, decimal: compare with String(koffiPointer) */
+  address: string;
+  /** OVERLAPPED.hEvent (@24) on entry, decimal ("0" for NULL) */
+  hEvent: string;
+}
+
+export interface SimCreateParams {
+  version: number;
+  /** The bytes of CREATE_VIRTUAL_DISK_PARAMETERS the version spans, lower-case hex: 56 (V1), 124 (V2), 156 (V3),
+   *  184 (V4), 8 for any other version */
+  raw: string;
+  /** Versions 1-4 (same offsets in all): GUID @8 */
+  uniqueId?: string;
+  /** ULONGLONG @24, decimal */
+  maximumSize?: string;
+  /** ULONG @32 */
+  blockSizeInBytes?: number;
+  /** ULONG @36 */
+  sectorSizeInBytes?: number;
+  /** Versions 2-4: ULONG @40 */
+  physicalSectorSizeInBytes?: number;
+  /** The string at the pointer @40 (V1) / @48 (V2-4); null for NULL */
+  parentPath?: string | null;
+  /** The string at the pointer @48 (V1) / @56 (V2-4); null for NULL */
+  sourcePath?: string | null;
+  /** Versions 2-4: ULONG @64 */
+  openFlags?: number;
+  /** Versions 2-4: VIRTUAL_STORAGE_TYPE @68 */
+  parentVirtualStorageType?: SimStorageType;
+  /** Versions 2-4: VIRTUAL_STORAGE_TYPE @88 */
+  sourceVirtualStorageType?: SimStorageType;
+  /** Versions 2-4: GUID @108 */
+  resiliencyGuid?: string;
+  /** Versions 3-4: the string at the pointer @128 */
+  sourceLimitPath?: string | null;
+  /** Versions 3-4: VIRTUAL_STORAGE_TYPE @136 */
+  backingStorageType?: SimStorageType;
+  /** Version 4: GUID @156 */
+  pmemAddressAbstractionType?: string;
+  /** Version 4: ULONGLONG @176, decimal */
+  dataAlignment?: string;
+}
+
+export interface SimCreateCall extends SimCallBase {
+  fn: 'CreateVirtualDisk';
+  path: string | null;
+  storageType: SimStorageType | null;
+  access: number;
+  securityDescriptor: SimSecurityDescriptor | null;
+  flags: number;
+  providerSpecificFlags: number;
+  params: SimCreateParams | null;
+  overlapped: SimOverlapped | null;
+  handlePtr: boolean;
+  /** The handle returned (with result 0, or 997 ERROR_IO_PENDING), else null */
+  handle: string | null;
+  /** The operation started (see operations()), or null */
+  operation: number | null;
+}
+
+export interface SimGetInfoCall extends SimCallBase {
+  fn: 'GetVirtualDiskInformation';
+  handle: string;
+  /** VirtualDiskInfoSize was non-NULL */
+  sizePtr: boolean;
+  /** *VirtualDiskInfoSize on entry */
+  sizeIn: number | null;
+  /** VirtualDiskInfo was non-NULL */
+  infoPtr: boolean;
+  /** GET_VIRTUAL_DISK_INFO.Version (@0) asked, when the buffer had 4 bytes */
+  version: number | null;
+  /** The result came from failInfo() */
+  infoFault: boolean;
+  /** *VirtualDiskInfoSize on return (the size needed after 122, the size used after 0) */
+  sizeOut: number | null;
+  sizeUsedPtr: boolean;
+  /** *SizeUsed on success (only then) */
+  sizeUsed: number | null;
+  /** On success: the bytes written from offset 8 on (the answer), lower-case hex, at most 1024 bytes */
+  answer: string | null;
+}
+
+export interface SimSetInfo {
+  version: number;
+  /** The 32 bytes of SET_VIRTUAL_DISK_INFO, lower-case hex */
+  raw: string;
+  /** Version 1 (pointer @8), 3 (pointer @16), 7 (pointer @24): the string */
+  parentFilePath?: string | null;
+  /** Version 2: GUID @8 */
+  uniqueIdentifier?: string;
+  /** Version 3: ULONG @8 */
+  childDepth?: number;
+  /** Version 4: ULONG @8 */
+  vhdPhysicalSectorSize?: number;
+  /** Version 5: GUID @8 */
+  virtualDiskId?: string;
+  /** Version 6: raw BOOL @8 */
+  changeTrackingEnabled?: number;
+  /** Version 7: GUID @8 */
+  linkageId?: string;
+}
+
+export interface SimSetInfoCall extends SimCallBase {
+  fn: 'SetVirtualDiskInformation';
+  handle: string;
+  info: SimSetInfo | null;
+}
+
+export interface SimProgress {
+  /** VIRTUAL_DISK_PROGRESS.OperationStatus (997 while running) */
+  operationStatus: number;
+  /** CurrentValue / CompletionValue, decimal */
+  currentValue: string;
+  completionValue: string;
+}
+
+export interface SimProgressCall extends SimCallBase {
+  fn: 'GetVirtualDiskOperationProgress';
+  handle: string;
+  overlapped: SimOverlapped | null;
+  progressPtr: boolean;
+  /** The operation found for that handle and OVERLAPPED, or null */
+  operation: number | null;
+  /** What was written (on success) */
+  progress: SimProgress | null;
+}
+
+export interface SimSizeParams {
+  version: number;
+  /** The 16 bytes of RESIZE_/EXPAND_VIRTUAL_DISK_PARAMETERS, lower-case hex */
+  raw: string;
+  /** ULONGLONG @8 (Version1.NewSize), decimal */
+  newSize: string;
+}
+
+interface SimLongCallBase extends SimCallBase {
+  handle: string;
+  flags: number;
+  overlapped: SimOverlapped | null;
+  /** The operation started (see operations()), or null */
+  operation: number | null;
+}
+
+export interface SimResizeCall extends SimLongCallBase {
+  fn: 'ResizeVirtualDisk';
+  params: SimSizeParams | null;
+}
+
+export interface SimExpandCall extends SimLongCallBase {
+  fn: 'ExpandVirtualDisk';
+  params: SimSizeParams | null;
+}
+
+export interface SimCompactCall extends SimLongCallBase {
+  fn: 'CompactVirtualDisk';
+  /** Parameters may be NULL */
+  params: {
+    version: number;
+    /** The 8 bytes, lower-case hex */
+    raw: string;
+    /** Version1.Reserved @4 */
+    reserved: number;
+  } | null;
+}
+
+export interface SimMergeCall extends SimLongCallBase {
+  fn: 'MergeVirtualDisk';
+  params: {
+    version: number;
+    /** The 12 bytes, lower-case hex */
+    raw: string;
+    /** Version 1: MergeDepth @4 */
+    mergeDepth?: number;
+    /** Version 2: MergeSourceDepth @4 */
+    mergeSourceDepth?: number;
+    /** Version 2: MergeTargetDepth @8 */
+    mergeTargetDepth?: number;
+  } | null;
+}
+
+export type SimCall =
+  | SimOpenCall
+  | SimAttachCall
+  | SimDetachCall
+  | SimPhysicalPathCall
+  | SimCreateCall
+  | SimGetInfoCall
+  | SimSetInfoCall
+  | SimProgressCall
+  | SimResizeCall
+  | SimExpandCall
+  | SimCompactCall
+  | SimMergeCall
+  | SimAllAttachedCall
+  | SimDependencyCall;
+
 export interface SimAllAttachedCall extends SimCallBase {
   fn: 'GetAllAttachedVirtualDiskPhysicalPaths';
   sizePtr: boolean;
@@ -150,8 +378,6 @@ export interface SimDependencyCall extends SimCallBase {
   device: { type: number; number: number } | null;
   entries: number;
 }
-
-export type SimCall = SimOpenCall | SimAttachCall | SimDetachCall | SimPhysicalPathCall | SimAllAttachedCall | SimDependencyCall;
 export type SimCallOf<F extends SimFunctionName> = Extract<SimCall, { fn: F }>;
 
 export interface SimHandle {
@@ -173,6 +399,8 @@ export interface SimHandle {
   /** Version 2/3 handles (false for Version 1) */
   readOnly: boolean;
   getInfoOnly: boolean;
+  /** Returned by CreateVirtualDisk (not OpenVirtualDisk) */
+  created: boolean;
 }
 
 export interface SimAttachment {
@@ -205,7 +433,102 @@ export interface SimState {
   handlesClosed: number;
   /** Non-permanent attachments ended because their handle was closed */
   autoDetached: number;
+  /** Long operations started since reset() */
+  operationsStarted: number;
+  /** Long operations not finished yet */
+  operationsRunning: number;
+  /** Operations whose OVERLAPPED the simulator may still write to or signal (0 = nothing left pending) */
+  overlappedReferenced: number;
 }
+
+/** A long operation (operations()). */
+export interface SimOperation {
+  /** Numbered from 1 after reset(); the `operation` of its call record */
+  id: number;
+  fn: SimLongOperation;
+  /** The handle it runs on (null for a synchronous create, which has none until it succeeds) */
+  handle: string | null;
+  /** The image file */
+  path: string;
+  /** The caller's OVERLAPPED address and its hEvent at the start, decimal; null when synchronous */
+  overlapped: string | null;
+  hEvent: string | null;
+  synchronous: boolean;
+  running: boolean;
+  /** 997 while running, then the final code (995 when cancelled or aborted by reset()) */
+  status: number;
+  /** The progress GetVirtualDiskOperationProgress reports, decimal */
+  currentValue: string;
+  completionValue: string;
+  durationMs: number;
+  /** The code failAt() made it complete with, or null */
+  injectedFailure: number | null;
+  /** Ended by the caller's CancelIoEx */
+  cancelled: boolean;
+  /** Ended by reset() */
+  aborted: boolean;
+  /** The simulator may still write to / signal its OVERLAPPED */
+  referencesOverlapped: boolean;
+  /** The Flags argument */
+  flags: number;
+  /** Resize / expand: the size it sets (for RESIZE_TO_SMALLEST_SAFE_VIRTUAL_SIZE, the smallest safe size) */
+  newSize: string | null;
+  /** Merge: depths from the leaf (1) */
+  mergeSourceDepth: number | null;
+  mergeTargetDepth: number | null;
+  /** QueryPerformanceCounter milliseconds, like the call log */
+  start: number;
+  end: number | null;
+}
+
+/** What an image file contains, as the simulator reads it (spec/windows/simulator/meta.h). */
+export interface SimImage {
+  path: string;
+  /** The file holds simulator metadata; false: a plain file, read with the defaults (64 MiB dynamic, ...) */
+  hasMetadata: boolean;
+  /** VIRTUAL_STORAGE_TYPE_DEVICE_* */
+  deviceId: number;
+  /** 2 fixed, 3 dynamic, 4 differencing (0 for an ISO) */
+  subtype: number;
+  /** Bytes, decimal */
+  virtualSize: string;
+  physicalSize: string;
+  blockSize: number;
+  logicalSectorSize: number;
+  physicalSectorSize: number;
+  /** "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" */
+  identifier: string;
+  virtualDiskId: string;
+  /** Seconds since 2000-01-01 UTC */
+  timestamp: number;
+  /** Differencing disks: the parent's full path, its identifier and timestamp when linked */
+  parentPath: string | null;
+  parentIdentifier: string | null;
+  parentTimestamp: number;
+  smallestSafeVirtualSize: string;
+  /** Percent */
+  fragmentation: number;
+  is4kAligned: boolean;
+  changeTracking: boolean;
+  changeTrackingId: string;
+  /** 'creating' while an asynchronous create runs, 'incomplete' if it was cancelled or failed */
+  state: 'complete' | 'creating' | 'incomplete';
+  /** Merged into an ancestor by MergeVirtualDisk (the file stays) */
+  merged: boolean;
+  mergedInto: string | null;
+  /** The real file's size, decimal */
+  fileSize: string;
+}
+
+type SimImageFileFields = Omit<SimImage, 'path' | 'hasMetadata' | 'fileSize'>;
+/** Fields for writeImage(): any subset; sizes may be numbers or bigints. */
+export type SimImageFields = Partial<
+  Omit<SimImageFileFields, 'virtualSize' | 'physicalSize' | 'smallestSafeVirtualSize'> & {
+    virtualSize: number | bigint | string;
+    physicalSize: number | bigint | string;
+    smallestSafeVirtualSize: number | bigint | string;
+  }
+>;
 
 const ERROR_INSUFFICIENT_BUFFER = 122;
 const INFINITE = 0xffffffff;
@@ -217,6 +540,11 @@ interface Controls {
   reset: () => void;
   setFault: (fn: string, code: number, count: number) => void;
   setDelay: (fn: string, ms: number) => void;
+  setDuration: (fn: string, ms: number) => void;
+  setCompletionFault: (fn: string, code: number, count: number) => void;
+  setInfoFault: (version: number, code: number, count: number) => void;
+  getOperations: (buffer: Buffer | null, size: number[]) => number;
+  getImage: (path: string, buffer: Buffer | null, size: number[]) => number;
   setNextPhysicalPath: (path: string | null) => void;
   setListStyle: (style: number) => void;
 }
@@ -236,6 +564,11 @@ function controls(): Controls {
     const reset = dll.func('void __stdcall SimReset()');
     const setFault = dll.func('void __stdcall SimSetFault(const char16_t *fn, uint32 code, uint32 count)');
     const setDelay = dll.func('void __stdcall SimSetDelay(const char16_t *fn, uint32 ms)');
+    const setDuration = dll.func('void __stdcall SimSetDuration(const char16_t *fn, uint32 ms)');
+    const setCompletionFault = dll.func('void __stdcall SimSetCompletionFault(const char16_t *fn, uint32 code, uint32 count)');
+    const setInfoFault = dll.func('void __stdcall SimSetInfoFault(uint32 version, uint32 code, uint32 count)');
+    const getOperations = dll.func('uint32 __stdcall SimGetOperations(void *buffer, _Inout_ uint32 *size)');
+    const getImage = dll.func('uint32 __stdcall SimGetImage(const char16_t *path, void *buffer, _Inout_ uint32 *size)');
     const setNextPhysicalPath = dll.func('void __stdcall SimSetNextPhysicalPath(const char16_t *path)');
     const setListStyle = dll.func('void __stdcall SimSetListStyle(uint32 style)');
     loaded = {
@@ -245,6 +578,11 @@ function controls(): Controls {
       reset: () => void reset(),
       setFault: (fn, code, count) => void setFault(fn, code, count),
       setDelay: (fn, ms) => void setDelay(fn, ms),
+      setDuration: (fn, ms) => void setDuration(fn, ms),
+      setCompletionFault: (fn, code, count) => void setCompletionFault(fn, code, count),
+      setInfoFault: (version, code, count) => void setInfoFault(version, code, count),
+      getOperations: (buffer, size) => getOperations(buffer, size) as number,
+      getImage: (path, buffer, size) => getImage(path, buffer, size) as number,
       setNextPhysicalPath: (path) => void setNextPhysicalPath(path),
       setListStyle: (style) => void setListStyle(style),
     };
@@ -267,7 +605,7 @@ function readJson(name: string, get: (buffer: Buffer | null, size: number[]) => 
     const rc = get(buffer, size);
     const n = size[0] ?? 0;
     if (rc === 0 && buffer) return JSON.parse(buffer.toString('utf8', 0, n - 1));
-    if (rc !== ERROR_INSUFFICIENT_BUFFER) throw new Error(`${name} returned ${rc}`);
+    if (rc !== ERROR_INSUFFICIENT_BUFFER) throw Object.assign(new Error(`${name} returned ${rc}`), { errno: rc });
     buffer = Buffer.alloc(n);
   }
   throw new Error(`${name}: the content kept growing`);
@@ -277,6 +615,18 @@ function checkFunction(fn: string): void {
   if (!(SIM_FUNCTIONS as readonly string[]).includes(fn)) {
     throw new Error(`unknown simulated function ${JSON.stringify(fn)} (known: ${SIM_FUNCTIONS.join(', ')})`);
   }
+}
+
+function checkLongOperation(fn: string): void {
+  if (!(SIM_LONG_OPERATIONS as readonly string[]).includes(fn)) {
+    throw new Error(`${JSON.stringify(fn)} is not a long operation (those are: ${SIM_LONG_OPERATIONS.join(', ')})`);
+  }
+}
+
+function checkCount(count: number): number {
+  const n = count === Infinity ? INFINITE : count;
+  checkU32('count', n);
+  return n;
 }
 
 function checkU32(what: string, n: number): void {
@@ -294,12 +644,16 @@ export const simulator = {
     return controls().path;
   },
 
-  /** Clears the log, faults and delays, forgets all handles and attachments, restarts drive numbering. */
+  /**
+   * Clears the log, faults, delays, durations and injected failures, forgets all handles, attachments and
+   * operations, restarts drive and operation numbering. Long operations still running are ended first as if
+   * cancelled (status 995, their OVERLAPPED completed and signalled).
+   */
   reset(): void {
     controls().reset();
   },
 
-  /** Every call of the four API functions so far, in call (seq) order. */
+  /** Every call of the simulated API functions so far, in call (seq) order. */
   log(): SimCall[] {
     return readJson('SimGetLog', controls().getLog) as SimCall[];
   },
@@ -322,17 +676,90 @@ export const simulator = {
   fail(fn: SimFunctionName, code: number, count = 1): void {
     checkFunction(fn);
     checkU32('code', code);
-    const n = count === Infinity ? INFINITE : count;
-    checkU32('count', n);
-    controls().setFault(fn, code, n);
+    controls().setFault(fn, code, checkCount(count));
   },
 
   /** `fn` sleeps `ms` before doing its work (outside the simulator's lock); 0 clears. */
   delay(fn: SimFunctionName, ms: number): void {
     checkFunction(fn);
-    if (!DELAYABLE.includes(fn)) throw new Error(`the simulator has no delay for ${fn}`);
+    if (NOT_DELAYABLE.includes(fn)) throw new Error(`the simulator has no delay for ${fn}`);
     checkU32('ms', ms);
     controls().setDelay(fn, ms);
+  },
+
+  /**
+   * How long the long operation `fn` runs (default SIM_DEFAULT_DURATION_MS), in 10 progress steps. Synchronous
+   * calls take that long to return; asynchronous ones complete that long after they started.
+   */
+  duration(fn: SimLongOperation, ms: number): void {
+    checkLongOperation(fn);
+    checkU32('ms', ms);
+    controls().setDuration(fn, ms);
+  },
+
+  /**
+   * The next `count` operations of `fn` that start run their whole duration, then fail with `code`: returned by a
+   * synchronous call; for an asynchronous one, OVERLAPPED.Internal = 0xC0070000 | code (codes below 0x10000) or
+   * the code itself, the event signalled, progress OperationStatus = code. Nothing is applied to the metadata (a
+   * create leaves its file, state 'incomplete'). count 0 clears; Infinity never runs out.
+   */
+  failAt(fn: SimLongOperation, code: number, count = 1): void {
+    checkLongOperation(fn);
+    checkU32('code', code);
+    controls().setCompletionFault(fn, code, checkCount(count));
+  },
+
+  /**
+   * The next `count` GetVirtualDiskInformation calls asking GET_VIRTUAL_DISK_INFO_VERSION `version` return `code`
+   * (after the handle, buffer and access checks; logged with infoFault: true). count 0 clears.
+   */
+  failInfo(version: number, code: number, count = 1): void {
+    if (!Number.isInteger(version) || version < 0 || version > 31) throw new RangeError(`version must be 0..31, got ${version}`);
+    checkU32('code', code);
+    controls().setInfoFault(version, code, checkCount(count));
+  },
+
+  /** Long operations: the running ones and the last 256 finished ones, in start order. */
+  operations(): SimOperation[] {
+    return readJson('SimGetOperations', controls().getOperations) as SimOperation[];
+  },
+
+  /** Operations whose OVERLAPPED the simulator may still write to or signal: 0 means nothing is left pending. */
+  pendingOverlapped(): number {
+    return simulator.state().overlappedReferenced;
+  },
+
+  /** Resolves once no long operation runs (rejects after `timeoutMs`). */
+  async idle(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (simulator.state().operationsRunning > 0) {
+      if (Date.now() > until) throw new Error(`the simulator still runs ${simulator.state().operationsRunning} operation(s) after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  },
+
+  /**
+   * What the image file at `path` contains, as the simulator reads it: its metadata, or the defaults of a plain
+   * file (storage type then guessed from the extension: .iso, .vhd, .vhds, else VHDX). Throws (with `errno`) if
+   * the file cannot be read (2 ERROR_FILE_NOT_FOUND, 3 ERROR_PATH_NOT_FOUND, 1392 ERROR_FILE_CORRUPT for a bad
+   * metadata file).
+   */
+  image(path: string): SimImage {
+    return readJson('SimGetImage', (buffer, size) => controls().getImage(path, buffer, size)) as SimImage;
+  },
+
+  /**
+   * Writes simulator metadata into the file at `path` (created or replaced): the given fields, the defaults for
+   * the others (spec/windows/simulator/meta.h). E.g. writeImage(file, { physicalSize: 64 << 20, fragmentation: 30 }).
+   * For a differencing disk give subtype 4 and parentPath (a full path).
+   */
+  writeImage(path: string, fields: SimImageFields = {}): void {
+    const record: Record<string, unknown> = { virtdiskSimulator: 1 };
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      record[key] = typeof value === 'bigint' || (typeof value === 'number' && /Size$/.test(key)) ? String(value) : value;
+    }
+    fs.writeFileSync(path, `${JSON.stringify(record)}\n`);
   },
 
   /**

@@ -7,26 +7,36 @@
  * documentation is silent, the choice made here is marked "SIMULATOR CHOICE" and must not be read
  * as a statement about Windows. Nothing is really attached: the state is bookkeeping in this module.
  *
+ * Files: this one (handles, images, attachments, the call log, the Sim* controls, Open/Attach/Detach/
+ * GetVirtualDiskPhysicalPath); lifecycle.c (CreateVirtualDisk, Get/SetVirtualDiskInformation,
+ * GetVirtualDiskOperationProgress, Resize/Compact/Merge/ExpandVirtualDisk and their long operations); meta.c
+ * (what an image file contains: meta.h); sim_internal.h (the shared records); virtdisk_sdk.h (SDK types);
+ * jsonbuf.c (JSON writer). probe-overlapped.c is a stand-alone Wine probe, not part of the DLL.
+ *
  * Images: Windows knows an image by its file, not by the spelling of its path (\\?\ prefix, case,
  * trailing dots, 8.3 names, another drive letter or UNC name for the same folder, links on the way).
  * OpenVirtualDisk opens the file once and reads its volume serial number + file ID; every "same image"
  * decision (already attached, other open handles, detach, permanent attachments) compares that
  * identity, through one image record per file (hash table keyed by the identity).
  *
- * Handles: OpenVirtualDisk returns a REAL kernel handle, the write end of an anonymous pipe whose
- * read end the simulator keeps. Once the caller has closed its handle (kernel32 CloseHandle, and any
- * duplicates), PeekNamedPipe on the read end fails with ERROR_BROKEN_PIPE (verified under Wine 8.0).
+ * Handles: OpenVirtualDisk (and CreateVirtualDisk) return a REAL kernel handle that supports overlapped
+ * I/O: the server end of a duplex message-mode named pipe created with FILE_FLAG_OVERLAPPED, whose client
+ * end the simulator keeps. The long operations of lifecycle.c issue a real overlapped ReadFile on it with the
+ * caller's OVERLAPPED, so that the caller's CancelIoEx, GetOverlappedResult and event waits are Wine's own.
+ * Once the caller has closed its handle (kernel32 CloseHandle, and any duplicates), PeekNamedPipe on the
+ * client end fails with ERROR_BROKEN_PIPE (verified under Wine 8.0, also for this pipe kind).
  * Closure is noticed lazily: an API call checks the handle it was given and the other handles on
  * that one image (a PeekNamedPipe each, a wineserver round trip under Wine), so its cost does not
  * grow with the number of open handles; the Sim* controls check every handle. Records found closed
- * are forgotten, and non-permanent attachments made through them end.
+ * are forgotten, and non-permanent attachments made through them end. (While a long operation runs, the
+ * simulator holds a duplicate of the handle, so a close is only noticed once it has finished.)
  *
- * Test controls (all stdcall, Sim prefix): SimGetLog, SimGetState, SimReset, SimSetFault, SimSetDelay.
+ * Test controls (all stdcall, Sim prefix): SimGetLog, SimGetState, SimReset, SimSetFault, SimSetDelay, and
+ * those of lifecycle.c (SimSetDuration, SimSetCompletionFault, SimSetInfoFault, SimGetOperations, SimGetImage).
  * All state is guarded by one CRITICAL_SECTION (koffi's async calls come from several worker
  * threads); configured delays are slept outside of it, so delayed calls overlap.
  */
-#include "virtdisk_sdk.h"
-#include "jsonbuf.h"
+#include "sim_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,98 +44,26 @@
 
 /* ------------------------------------------------------------------ state */
 
-enum { FN_OPEN, FN_ATTACH, FN_DETACH, FN_PHYSICAL_PATH, FN_COUNT };
-
-static const WCHAR *const FN_NAMES_W[FN_COUNT] = {
+const WCHAR *const FN_NAMES_W[FN_COUNT] = {
     L"OpenVirtualDisk", L"AttachVirtualDisk", L"DetachVirtualDisk", L"GetVirtualDiskPhysicalPath",
+    L"CreateVirtualDisk", L"GetVirtualDiskInformation", L"SetVirtualDiskInformation",
+    L"GetVirtualDiskOperationProgress", L"ResizeVirtualDisk", L"CompactVirtualDisk", L"MergeVirtualDisk",
+    L"ExpandVirtualDisk",
 };
-static const char *const FN_NAMES[FN_COUNT] = {
+const char *const FN_NAMES[FN_COUNT] = {
     "OpenVirtualDisk", "AttachVirtualDisk", "DetachVirtualDisk", "GetVirtualDiskPhysicalPath",
+    "CreateVirtualDisk", "GetVirtualDiskInformation", "SetVirtualDiskInformation",
+    "GetVirtualDiskOperationProgress", "ResizeVirtualDisk", "CompactVirtualDisk", "MergeVirtualDisk",
+    "ExpandVirtualDisk",
 };
 
-/* VIRTUAL_STORAGE_TYPE_VENDOR_MICROSOFT {EC984AEC-A0F9-47E9-901F-71415A66345B} */
-static const GUID VENDOR_MICROSOFT = {
+const GUID VENDOR_MICROSOFT = {
     0xEC984AEC, 0xA0F9, 0x47E9, { 0x90, 0x1F, 0x71, 0x41, 0x5A, 0x66, 0x34, 0x5B }
 };
 
-/* Intrusive chained hash table: the node is the first member of a record, the caller hashes the key. */
-typedef struct hnode {
-    struct hnode *next;
-    size_t hash;
-} hnode;
+sim_globals g;
 
-typedef struct htable {
-    hnode **buckets;
-    size_t mask; /* bucket count - 1 (a power of two) */
-    size_t count;
-} htable;
-
-/* What identifies an image file (same file <=> same identity, whatever path reached it). */
-typedef struct image_id {
-    ULONGLONG volume; /* volume serial number */
-    BYTE file[16];    /* file ID; a 64-bit file index fills the low 8 bytes */
-} image_id;
-
-struct handle_rec;
-struct attach_rec;
-
-/* One per image file that has an open handle or an attachment. */
-typedef struct image_rec {
-    hnode node; /* in g.images, keyed by id */
-    image_id id;
-    struct handle_rec *handles; /* open on this image (imagePrev/imageNext) */
-    size_t handleCount;
-    struct attach_rec *attach; /* NULL when not attached */
-} image_rec;
-
-typedef struct handle_rec {
-    hnode node;                        /* in g.handles, keyed by `handle` */
-    struct handle_rec *prev, *next;    /* every handle, in creation order (SimGetState) */
-    struct handle_rec *imagePrev, *imageNext;
-    image_rec *image;
-    HANDLE handle;   /* pipe write end: what the caller got */
-    HANDLE readEnd;  /* pipe read end: kept to notice when the caller has closed `handle` */
-    WCHAR *path;     /* as passed to OpenVirtualDisk */
-    WCHAR *fullPath; /* GetFullPathNameW(path), for information only (images are identified by image_id) */
-    VIRTUAL_STORAGE_TYPE type;
-    DWORD version, access, flags, rwDepth;
-    BOOL readOnly, getInfoOnly; /* Version2/3 fields; FALSE for Version1 handles */
-} handle_rec;
-
-typedef struct attach_rec {
-    struct attach_rec *prev, *next; /* every attachment, in attach order (SimGetState) */
-    image_rec *image;
-    WCHAR *path, *fullPath; /* of the attaching handle */
-    VIRTUAL_STORAGE_TYPE type;
-    handle_rec *owner; /* attaching handle; NULL once it was closed (permanent attachments only) */
-    HANDLE ownerHandle;
-    DWORD flags;
-    BOOL permanent, readOnly, restricted;
-    ULONGLONG restrictedOffset, restrictedLength;
-    WCHAR physicalPath[40];
-} attach_rec;
-
-typedef struct log_rec {
-    unsigned long long seq;
-    char *json;
-} log_rec;
-
-static struct {
-    CRITICAL_SECTION lock;
-    LARGE_INTEGER qpcFreq;
-    unsigned long long generation; /* bumped by SimReset: in-flight calls then do not log */
-    unsigned long long seq;
-    htable handles, images;
-    handle_rec *firstHandle, *lastHandle;
-    attach_rec *firstAttach, *lastAttach;
-    log_rec *log;
-    size_t logLen, logCap;
-    DWORD faultCode[FN_COUNT], faultCount[FN_COUNT], delayMs[FN_COUNT];
-    DWORD nextPhysicalDrive, nextCdrom;
-    unsigned long long handlesCreated, handlesClosed, autoDetached;
-} g;
-
-static unsigned long long now_micros(void)
+unsigned long long now_micros(void)
 {
     LARGE_INTEGER c;
     QueryPerformanceCounter(&c);
@@ -133,7 +71,7 @@ static unsigned long long now_micros(void)
     return (t / f) * 1000000ull + (t % f) * 1000000ull / f;
 }
 
-static WCHAR *wdup(const WCHAR *s)
+WCHAR *wdup(const WCHAR *s)
 {
     size_t n = (wcslen(s) + 1) * sizeof(WCHAR);
     WCHAR *d = malloc(n);
@@ -142,7 +80,7 @@ static WCHAR *wdup(const WCHAR *s)
     return d;
 }
 
-static WCHAR *full_path(const WCHAR *path)
+WCHAR *full_path(const WCHAR *path)
 {
     DWORD n = GetFullPathNameW(path, 0, NULL, NULL);
     if (!n)
@@ -255,7 +193,7 @@ static size_t hash_handle(HANDLE h)
 /* ------------------------------------------------------------------ image identity */
 
 /* GetLastError() after a failed call, or `otherwise` if the call left it 0. */
-static DWORD last_error(DWORD otherwise)
+DWORD last_error(DWORD otherwise)
 {
     DWORD e = GetLastError();
     return e ? e : otherwise;
@@ -270,7 +208,7 @@ static DWORD last_error(DWORD otherwise)
  * attributes come from the cheap FileBasicInfo and the fallback is not called when FileIdInfo works.)
  * Returns a Win32 error: 2 / 3 for a missing file or folder, as CreateFileW reports them.
  */
-static DWORD read_image_id(const WCHAR *path, image_id *id)
+DWORD read_image_id(const WCHAR *path, image_id *id)
 {
     HANDLE f = CreateFileW(path, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                            OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
@@ -330,9 +268,9 @@ static image_rec *image_get(const image_id *id)
 }
 
 /* An image with no open handle and no attachment is forgotten. */
-static void image_release_if_unused(image_rec *img)
+void image_release_if_unused(image_rec *img)
 {
-    if (img->handles || img->attach)
+    if (img->handles || img->attach || img->opRefs)
         return;
     ht_remove(&g.images, &img->node);
     free(img);
@@ -441,7 +379,7 @@ static void free_handle(handle_rec *r)
 static BOOL handle_closed(const handle_rec *r)
 {
     DWORD avail = 0;
-    /* Any failure (normally ERROR_BROKEN_PIPE 109) means no write end is open any more. */
+    /* Any failure (normally ERROR_BROKEN_PIPE 109) means no handle to the server end is open any more. */
     return !PeekNamedPipe(r->readEnd, NULL, 0, NULL, &avail, NULL);
 }
 
@@ -459,13 +397,14 @@ static void retire_handle(handle_rec *r)
             g.autoDetached++;
         }
     }
+    lc_handle_retired(r);
     handle_unlink(r);
     free_handle(r);
     image_release_if_unused(img);
 }
 
 /* The record of a handle the caller passed in, or NULL if it is unknown or was closed meanwhile. */
-static handle_rec *live_handle(HANDLE h)
+handle_rec *live_handle(HANDLE h)
 {
     handle_rec *r = handle_find(h);
     if (r && handle_closed(r)) {
@@ -476,7 +415,7 @@ static handle_rec *live_handle(HANDLE h)
 }
 
 /* Checks the other handles on the image of `h` (a live handle, so the image record survives this). */
-static void sweep_image(handle_rec *h)
+void sweep_image(handle_rec *h)
 {
     for (handle_rec *r = h->image->handles, *next; r; r = next) {
         next = r->imageNext;
@@ -497,15 +436,8 @@ static void sweep_all(void)
 
 /* ------------------------------------------------------------------ call bracket and log */
 
-typedef struct call_ctx {
-    int fn;
-    unsigned long long seq, generation, start;
-    DWORD tid, delayMs, faultCode;
-    BOOL faulted;
-} call_ctx;
-
 /* Returns with the lock HELD; the implementation runs under it. */
-static void call_begin(call_ctx *c, int fn)
+void call_begin(call_ctx *c, int fn)
 {
     c->fn = fn;
     c->tid = GetCurrentThreadId();
@@ -530,7 +462,7 @@ static void call_begin(call_ctx *c, int fn)
     }
 }
 
-static void log_header(jbuf *b, const call_ctx *c, DWORD rc)
+void log_header(jbuf *b, const call_ctx *c, DWORD rc)
 {
     jb_raw(b, "{");
     jb_key(b, "seq"); jb_u64(b, c->seq);
@@ -544,7 +476,7 @@ static void log_header(jbuf *b, const call_ctx *c, DWORD rc)
 }
 
 /* Appends the entry (kept sorted by seq, i.e. by call start); takes the lock itself. */
-static void log_append(const call_ctx *c, jbuf *b)
+void log_append(const call_ctx *c, jbuf *b)
 {
     jb_raw(b, "}");
     char *json = jb_take(b);
@@ -578,12 +510,12 @@ static void log_append(const call_ctx *c, jbuf *b)
     LeaveCriticalSection(&g.lock);
 }
 
-static void jb_handle(jbuf *b, HANDLE h)
+void jb_handle(jbuf *b, HANDLE h)
 {
     jb_u64str(b, (unsigned long long)(ULONG_PTR)h); /* decimal string: String(koffiBigInt) */
 }
 
-static void jb_storage_type(jbuf *b, const VIRTUAL_STORAGE_TYPE *t)
+void jb_storage_type(jbuf *b, const VIRTUAL_STORAGE_TYPE *t)
 {
     if (!t) {
         jb_null(b);
@@ -595,8 +527,25 @@ static void jb_storage_type(jbuf *b, const VIRTUAL_STORAGE_TYPE *t)
     jb_raw(b, "}");
 }
 
+void jb_security_descriptor(jbuf *b, PSECURITY_DESCRIPTOR sd)
+{
+    if (!sd) {
+        jb_null(b);
+        return;
+    }
+    BOOL valid = IsValidSecurityDescriptor(sd);
+    jb_raw(b, "{");
+    jb_key(b, "valid"); jb_bool(b, valid);
+    jb_key(b, "length");
+    if (valid)
+        jb_u64(b, GetSecurityDescriptorLength(sd));
+    else
+        jb_null(b);
+    jb_raw(b, "}");
+}
+
 /* "volumeSerial" and "fileId" as hexadecimal numbers (most significant digit first). */
-static void jb_image_id(jbuf *b, const image_id *id)
+void jb_image_id(jbuf *b, const image_id *id)
 {
     BYTE be[16];
     for (int i = 0; i < 8; i++)
@@ -648,13 +597,40 @@ static DWORD open_check(PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, PO
     return ERROR_SUCCESS;
 }
 
-/* A new handle on the image `id`: the write end of a fresh pipe, recorded with the open's arguments. */
-static DWORD open_register(const image_id *id, PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWORD flags,
-                           POPEN_VIRTUAL_DISK_PARAMETERS params, PHANDLE out)
+/* A connected pair: *server (overlapped, message mode: the caller's handle) and *client (the simulator's). */
+static DWORD create_handle_pipe(HANDLE *server, HANDLE *client)
+{
+    WCHAR name[80];
+    unsigned long long serial = ++g.pipeSerial;
+    append_digits(name, ARRAYSIZE(name), L"\\\\.\\pipe\\virtdisk-simulator-", GetCurrentProcessId());
+    size_t n = wcslen(name);
+    append_digits(name + n, ARRAYSIZE(name) - n, L"-", (DWORD)(serial >> 32));
+    n = wcslen(name);
+    append_digits(name + n, ARRAYSIZE(name) - n, L"-", (DWORD)serial);
+    /* One instance, this process only: nobody else can connect in between. 4 KiB buffers: the simulator's
+       (zero-length) messages never block its writes. */
+    *server = CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                               PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0,
+                               NULL);
+    if (*server == INVALID_HANDLE_VALUE)
+        return last_error(ERROR_NOT_ENOUGH_MEMORY);
+    *client = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+    if (*client == INVALID_HANDLE_VALUE) {
+        DWORD e = last_error(ERROR_NOT_ENOUGH_MEMORY);
+        CloseHandle(*server);
+        return e;
+    }
+    return ERROR_SUCCESS;
+}
+
+/* A new handle on the image `id`: the server end of a fresh pipe, recorded with the open's arguments. */
+DWORD open_register(const image_id *id, PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWORD flags,
+                    POPEN_VIRTUAL_DISK_PARAMETERS params, PHANDLE out)
 {
     HANDLE readEnd, writeEnd;
-    if (!CreatePipe(&readEnd, &writeEnd, NULL, 0))
-        return last_error(ERROR_NOT_ENOUGH_MEMORY);
+    DWORD prc = create_handle_pipe(&writeEnd, &readEnd);
+    if (prc != ERROR_SUCCESS)
+        return prc;
     /* A record with the same value is one the caller closed without any call noticing (value reused).
        Retired before the image record is looked up: retiring may release that record. */
     handle_rec *stale = handle_find(writeEnd);
@@ -865,20 +841,7 @@ DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR Se
     jb_init(&b);
     log_header(&b, &c, rc);
     jb_key(&b, "handle"); jb_handle(&b, VirtualDiskHandle);
-    jb_key(&b, "securityDescriptor");
-    if (!SecurityDescriptor) {
-        jb_null(&b);
-    } else {
-        BOOL valid = IsValidSecurityDescriptor(SecurityDescriptor);
-        jb_raw(&b, "{");
-        jb_key(&b, "valid"); jb_bool(&b, valid);
-        jb_key(&b, "length");
-        if (valid)
-            jb_u64(&b, GetSecurityDescriptorLength(SecurityDescriptor));
-        else
-            jb_null(&b);
-        jb_raw(&b, "}");
-    }
+    jb_key(&b, "securityDescriptor"); jb_security_descriptor(&b, SecurityDescriptor);
     jb_key(&b, "flags"); jb_u64(&b, Flags);
     jb_key(&b, "providerSpecificFlags"); jb_u64(&b, ProviderSpecificFlags);
     jb_key(&b, "params");
@@ -1007,7 +970,7 @@ DWORD WINAPI GetVirtualDiskPhysicalPath(HANDLE VirtualDiskHandle, PULONG DiskPat
 /* ------------------------------------------------------------------ test controls */
 
 /* Size protocol as GetVirtualDiskPhysicalPath: *size in bytes including the terminating NUL. */
-static DWORD emit(char *json, char *buf, DWORD *size)
+DWORD sim_emit(char *json, char *buf, DWORD *size)
 {
     if (!json)
         return ERROR_NOT_ENOUGH_MEMORY;
@@ -1044,7 +1007,7 @@ DWORD WINAPI SimGetLog(char *buf, DWORD *size)
     }
     jb_raw(&b, "]");
     LeaveCriticalSection(&g.lock);
-    return emit(jb_take(&b), buf, size);
+    return sim_emit(jb_take(&b), buf, size);
 }
 
 DWORD WINAPI SimGetState(char *buf, DWORD *size)
@@ -1073,6 +1036,7 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
         if (r->version == OPEN_VIRTUAL_DISK_VERSION_1) jb_u64(&b, r->rwDepth); else jb_null(&b);
         jb_key(&b, "readOnly"); jb_bool(&b, r->readOnly);
         jb_key(&b, "getInfoOnly"); jb_bool(&b, r->getInfoOnly);
+        jb_key(&b, "created"); jb_bool(&b, r->created);
         jb_raw(&b, "}");
     }
     jb_raw(&b, "]");
@@ -1101,13 +1065,15 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
     jb_key(&b, "handlesCreated"); jb_u64(&b, g.handlesCreated);
     jb_key(&b, "handlesClosed"); jb_u64(&b, g.handlesClosed);
     jb_key(&b, "autoDetached"); jb_u64(&b, g.autoDetached);
+    lc_state_members(&b);
     jb_raw(&b, "}");
     LeaveCriticalSection(&g.lock);
-    return emit(jb_take(&b), buf, size);
+    return sim_emit(jb_take(&b), buf, size);
 }
 
 static void reset_locked(void)
 {
+    lc_reset_locked(); /* operation records first: they point at handles and images */
     for (handle_rec *r = g.firstHandle, *next; r; r = next) {
         next = r->next;
         free_handle(r);
@@ -1142,15 +1108,17 @@ static void reset_locked(void)
     sim_volumes_reset_locked();
 }
 
-/* Forgets everything (no sweep needed: every record goes, its read end closed; nothing counts as "seen closed"). */
+/* Forgets everything (no sweep needed: every record goes, its client end closed; nothing counts as "seen closed").
+   Running long operations are aborted first (as if cancelled: status 995, the caller's OVERLAPPED completed). */
 void WINAPI SimReset(void)
 {
+    lc_abort_all_and_wait(); /* running operations end (status 995) before their records go */
     EnterCriticalSection(&g.lock);
     reset_locked();
     LeaveCriticalSection(&g.lock);
 }
 
-static int fn_index(const WCHAR *name)
+int fn_index(const WCHAR *name)
 {
     if (!name)
         return -1;
@@ -1201,6 +1169,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         ht_init(&g.images, 256);
         g.nextPhysicalDrive = 2;
         g.nextCdrom = 1;
+        lc_init();
     }
     return TRUE;
 }

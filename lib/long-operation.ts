@@ -1,0 +1,161 @@
+// A long virtdisk operation (create, resize, compact, merge) run with an OVERLAPPED, so that no thread waits
+// while Windows works: the call returns ERROR_IO_PENDING, then the event loop watches the OVERLAPPED's event
+// (lib/operation-watcher.ts: one non-blocking call per tick for all operations) and, for operations that
+// report progress, reads GetVirtualDiskOperationProgress at their interval. The OVERLAPPED, its event, the
+// parameters and their strings live in a NativeArena until Windows reports completion, and are freed exactly
+// once then. Cancelling calls CancelIoEx on the handle and that OVERLAPPED, and waits for Windows to confirm.
+// Protocol: shared/reference/virtdisk-api.md §3.4 and §5.
+import { ERROR_IO_PENDING } from '../types/constants.ts';
+import type { LongOperationOptions, Progress } from '../types/index.ts';
+import { AbortError } from './errors.ts';
+import { NativeArena } from './native-arena.ts';
+import { rawLayer, win32Error, windows } from './native.ts';
+import { unwatch, watch } from './operation-watcher.ts';
+
+/**
+ * If Windows' progress says an operation ended but its event stays unsignalled this long (ms), the operation
+ * is settled anyway and its OVERLAPPED is deliberately never freed (Windows might still write it). Whether
+ * virtdisk signals the event is an open question on real Windows (virtdisk-api.md §8.3); this is the fallback.
+ */
+const UNSIGNALLED_GRACE_MS = 2000;
+/** How often the fallback reads an operation's progress when nobody asked for it, in ms. */
+const FALLBACK_PROGRESS_MS = 500;
+const ERROR_OPERATION_ABORTED = 995;
+const ERROR_CANCELLED = 1223;
+
+export interface LongOperation {
+  syscall: string;
+  path: string;
+  options: LongOperationOptions;
+  /** Fills the arena with the call's parameters and makes the call with this OVERLAPPED; the Win32 code. */
+  start(arena: NativeArena, overlapped: bigint): Promise<number>;
+  /** The handle the operation runs on (for create: the one the call returned). */
+  handle(): bigint;
+}
+
+/** Runs the operation to its end; rejects with Windows' error, or an AbortError once Windows confirms the cancel. */
+export async function runLongOperation(operation: LongOperation): Promise<void> {
+  const { signal } = operation.options;
+  if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+  const { kernel32, virtdisk } = await windows();
+  const raw = await rawLayer();
+  const arena = new NativeArena(raw.nativeMemory);
+  const created = kernel32.CreateEventW(null, 1, 0, null); // manual-reset, as virtdisk-api.md §5 explains
+  if (created === null || created === 0n) {
+    const error = win32Error(kernel32.GetLastError(), 'CreateEventW', operation.path);
+    arena.free();
+    throw error;
+  }
+  const event: bigint = created;
+  const release = () => {
+    kernel32.CloseHandle(event);
+    arena.free();
+  };
+  let overlapped: bigint;
+  let code: number;
+  try {
+    overlapped = arena.struct(raw.OVERLAPPED, { Internal: 0, InternalHigh: 0, u: { Pointer: null }, hEvent: event });
+    code = await operation.start(arena, overlapped);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const reporter = progressReporter(operation.options);
+  if (code !== ERROR_IO_PENDING) {
+    release(); // completed (or failed) synchronously: nothing is outstanding
+    if (code !== 0) throw win32Error(code, operation.syscall, operation.path);
+    reporter.done();
+    return;
+  }
+
+  const handle = operation.handle();
+  await new Promise<void>((resolve, reject) => {
+    let cancelRequested = false;
+    const onAbort = () => {
+      cancelRequested = true;
+      kernel32.CancelIoEx(handle, overlapped); // FALSE + ERROR_NOT_FOUND: it completed first; the event tells
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const interval = operation.options.onProgress ? Math.max(operation.options.progressInterval ?? 100, 0) : FALLBACK_PROGRESS_MS;
+    let lastRead = performance.now();
+    let endedAt: number | undefined;
+
+    const readProgress = (): { status: number; completed: number; total: number } | undefined => {
+      const progress: [Record<string, unknown>] = [{}];
+      if (virtdisk.GetVirtualDiskOperationProgress(handle, overlapped, progress as never) !== 0) return undefined;
+      return { status: Number(progress[0].OperationStatus), completed: Number(progress[0].CurrentValue), total: Number(progress[0].CompletionValue) };
+    };
+    const settle = (status: number, freeMemory: boolean) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (freeMemory) release();
+      else kernel32.CloseHandle(event); // the OVERLAPPED stays allocated: see UNSIGNALLED_GRACE_MS
+      if (status === 0) {
+        reporter.done();
+        resolve();
+      } else if (cancelRequested && (status === ERROR_OPERATION_ABORTED || status === ERROR_CANCELLED)) {
+        reject(new AbortError(undefined, { cause: signal?.reason }));
+      } else {
+        reject(win32Error(status, operation.syscall, operation.path));
+      }
+    };
+
+    watch(kernel32, {
+      event,
+      completed() {
+        // The event is signalled: Windows has written the OVERLAPPED for the last time. The operation's status:
+        const status = readProgress()?.status ?? overlappedResult();
+        settle(status === ERROR_IO_PENDING ? overlappedResult() : status, true);
+      },
+      tick(now) {
+        if (now - lastRead < interval) return;
+        lastRead = now;
+        const progress = readProgress();
+        if (progress?.status === ERROR_IO_PENDING) {
+          reporter.update(progress.completed, progress.total);
+        } else if (progress !== undefined) {
+          endedAt ??= now;
+          if (now - endedAt >= UNSIGNALLED_GRACE_MS) {
+            unwatch(event);
+            settle(progress.status, false);
+          }
+        }
+      },
+    });
+
+    function overlappedResult(): number {
+      const transferred: [number] = [0];
+      return kernel32.GetOverlappedResult(handle, overlapped, transferred, 0) ? 0 : kernel32.GetLastError();
+    }
+  });
+}
+
+/** Calls onProgress at most every progressInterval ms while running, and once at 100 % on success. */
+function progressReporter(options: LongOperationOptions): { update(completed: number, total: number): void; done(): void } {
+  const { onProgress } = options;
+  const interval = options.progressInterval ?? 100;
+  let last = { completed: 0, total: 0 };
+  let lastReport = -Infinity;
+  const report = (progress: Progress) => {
+    try {
+      onProgress?.(progress);
+    } catch (error) {
+      // A throwing callback must not strand the operation (its memory, its handle): the operation goes on,
+      // and the error is reported as Node reports an exception in an event listener.
+      process.nextTick(() => { throw error; });
+    }
+  };
+  return {
+    update(completed, total) {
+      last = { completed, total };
+      const now = performance.now();
+      if (!onProgress || now - lastReport < interval) return;
+      lastReport = now;
+      report({ completed, total, percent: total > 0 ? Math.min(100, (completed / total) * 100) : 0 });
+    },
+    done() {
+      const total = last.total > 0 ? last.total : 1;
+      report({ completed: total, total, percent: 100 });
+    },
+  };
+}
+
