@@ -243,7 +243,8 @@ export class VirtualDisk {
     const request = readCompactRequest(options, this.path);
     if (!request.ok) return Promise.reject(request.error);
     const { Flags, options: snapshot } = request.value;
-    return this.#operation('compact', snapshot.windowsBuild, () => operations.compact(this.#onHandle(snapshot), Flags));
+    return this.#operation('compact', snapshot.windowsBuild, () => operations.compact(this.#onHandle(snapshot), Flags)
+      .catch(async (error: unknown) => { throw await diagnose(error, 'compact', this.path); }));
   }
 
   /**

@@ -3,7 +3,7 @@
 // and a failed look-up never replaces the original error.
 import { expect } from 'chai';
 import {
-  attachVirtualDisk, detachVirtualDisk, hintFor, openVirtualDisk, VirtualDiskError, win32ErrorName,
+  attachVirtualDisk, createVirtualDisk, detachVirtualDisk, hintFor, openVirtualDisk, VirtualDiskError, win32ErrorName,
 } from '../../lib/index.ts';
 import { decide, lookupsFor } from '../../lib/diagnose.ts';
 import { setLibraryLoader, type LibraryLoader } from '../../ffi/index.ts';
@@ -246,6 +246,26 @@ describe('errors diagnosed through the API', () => {
       expect(await rejection(detachVirtualDisk(IMAGE, { ifAttached: true }))).to.include({ code: 'ERROR_ACCESS_DENIED' });
       expect(await rejection(detachVirtualDisk(IMAGE, { ifAttached: 'yes' as never }))).to.include({ code: 'ERR_INVALID_ARG_TYPE', parameter: 'ifAttached' });
     });
+  });
+
+  it('createVirtualDisk: a sharing violation names who holds the parent; compact: who holds the image', async () => {
+    fake.startCode = 32;
+    fake.devices.holders.set('c:\\vm\\base.vhdx', [{ pid: 900, appName: 'VirtualBox' }]);
+    const created = await rejection(createVirtualDisk('C:\\vm\\child.vhdx', { parent: 'C:\\vm\\base.vhdx', windowsBuild: 26100 }));
+    expect(created).to.include({ code: 'ERROR_SHARING_VIOLATION', syscall: 'CreateVirtualDisk', reason: 'FILE_IN_USE' });
+    expect(created.holders).to.deep.equal([{ pid: 900, name: 'VirtualBox' }]);
+    expect(fake.fn.RmRegisterResources!.firstCall.args[2]).to.deep.equal(['C:\\vm\\base.vhdx']);
+
+    fake.startCode = 5;
+    fake.devices.holders.set(IMAGE.toLowerCase(), [{ pid: 4120, appName: 'Antimalware Service Executable' }]);
+    fake.devices.programs.set(4120, DEFENDER);
+    const disk = await openVirtualDisk(IMAGE);
+    const compacted = await rejection(disk.compact());
+    expect(compacted).to.include({ code: 'ERROR_ACCESS_DENIED', syscall: 'CompactVirtualDisk' });
+    expect(compacted).not.to.have.property('reason');
+    expect(compacted.holders).to.deep.equal([{ pid: 4120, name: 'MsMpEng.exe' }]);
+    await disk.close();
+    expect(fake.devices.rmSessions.size).to.equal(0);
   });
 
   it('a sharing violation at detach with holders: FILE_IN_USE, saying other handles must be closed', async () => {
