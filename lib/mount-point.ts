@@ -70,8 +70,8 @@ export interface MountRequest {
   imagePath: string;
   /** Normalised: 'Z:\' or 'C:\mnt\data\'. */
   mountPoint: string;
-  /** ms to wait for the volume. */
-  wait: number;
+  /** ms to wait for the volume; DEFAULT_MOUNT_WAIT_MS when undefined. */
+  wait: number | undefined;
   signal: AbortSignal | undefined;
 }
 
@@ -81,7 +81,8 @@ export interface MountRequest {
  * AbortError, or SetVolumeMountPointW's own code; the caller then detaches again.
  */
 export async function mountAttachedDisk(request: MountRequest): Promise<Volume> {
-  const { handle, imagePath, mountPoint, wait, signal } = request;
+  const { handle, imagePath, mountPoint, signal } = request;
+  const wait = request.wait ?? DEFAULT_MOUNT_WAIT_MS;
   const physicalPath = await physicalPathOfHandle(handle, imagePath, signal);
   const device = await deviceOfPhysicalPath(physicalPath, signal);
   if (!device) {

@@ -28,7 +28,7 @@ import { InvalidArgumentError } from './errors.ts';
 import { INFO_OPTION_KINDS } from './options.ts';
 import type { GetVolumesOptions, Volume } from '../types/volumes.ts';
 import { diagnose } from './diagnose.ts';
-import { checkMountPoint, DEFAULT_MOUNT_WAIT_MS, mountAttachedDisk, removeMountPoint } from './mount-point.ts';
+import { checkMountPoint, mountAttachedDisk, removeMountPoint } from './mount-point.ts';
 import { volumesOfAttachedDisk } from './disk-volumes.ts';
 
 // A VirtualDisk dropped without close() has its handle closed here: one that never attached, and one whose
@@ -125,7 +125,7 @@ export class VirtualDisk {
       if (snapshot.mountPoint !== undefined) {
         const mountPoint = snapshot.mountPoint;
         try {
-          await mountAttachedDisk({ handle, imagePath: this.path, mountPoint, wait: snapshot.wait ?? DEFAULT_MOUNT_WAIT_MS, signal: snapshot.signal });
+          await mountAttachedDisk({ handle, imagePath: this.path, mountPoint, wait: snapshot.wait, signal: snapshot.signal });
           this.#mountPoint = mountPoint;
         } catch (error) {
           throw await this.#undoAttach(error);
