@@ -1,4 +1,4 @@
-// Stable native memory, for what Windows may read or write after a call returns ERROR_IO_PENDING (an
+// Stable native memory and callbacks, for what Windows may read or write after a call returns ERROR_IO_PENDING (an
 // OVERLAPPED, a long operation's parameters and their strings): koffi copies JS values into temporary
 // memory for the length of a call only. Also for buffers a DLL fills with pointers into themselves
 // (GetStorageDependencyInformation's), and struct decoding at an offset of a Buffer.
@@ -12,6 +12,9 @@ export interface NativeMemory {
   encode(pointer: bigint, type: TypeSpec, value: unknown, count?: number): void;
   decode(pointer: bigint, type: TypeSpec, count?: number): unknown;
   sizeof(type: TypeSpec): number;
+  /** A JS function as a native function pointer of type `proto` (koffi.register); from another thread, koffi runs it on the main thread. */
+  registerCallback(callback: (...args: never[]) => void, proto: TypeSpec): bigint;
+  unregisterCallback(pointer: bigint): void;
 }
 
 export const nativeMemory: NativeMemory = {
@@ -20,6 +23,8 @@ export const nativeMemory: NativeMemory = {
   encode: (pointer, type, value, count) => (count === undefined ? koffi.encode(pointer as never, type, value) : koffi.encode(pointer as never, type, value, count)),
   decode: (pointer, type, count) => (count === undefined ? koffi.decode(pointer as never, type) : koffi.decode(pointer as never, type, count)),
   sizeof: (type) => koffi.sizeof(type),
+  registerCallback: (callback, proto) => koffi.register(callback as never, koffi.pointer(proto as never)) as unknown as bigint,
+  unregisterCallback: (pointer) => koffi.unregister(pointer as never),
 };
 
 /** `size` bytes of zeroed native memory that does not move; free it with freeBytes(). */

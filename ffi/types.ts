@@ -183,6 +183,20 @@ export const MERGE_VIRTUAL_DISK_PARAMETERS = koffi.struct({
   }),
 });
 
+// winnt.h: VOID (NTAPI *WAITORTIMERCALLBACK)(PVOID lpParameter, BOOLEAN TimerOrWaitFired)
+// koffi names every prototype, process-wide: a second copy of this module (tsx loads one for import and one
+// for require) or of the package takes the one already declared, which has the same signature.
+const WAITORTIMERCALLBACK_NAME = 'virtdisk_WAITORTIMERCALLBACK';
+export const WAITORTIMERCALLBACK = declaredType(WAITORTIMERCALLBACK_NAME) ?? koffi.proto('__stdcall', WAITORTIMERCALLBACK_NAME, 'void', ['void *', 'uint8']);
+
+function declaredType(name: string): ReturnType<typeof koffi.type> | undefined {
+  try {
+    return koffi.type(name);
+  } catch {
+    return undefined;
+  }
+}
+
 // minwinbase.h
 export const OVERLAPPED = koffi.struct({
   Internal: 'uintptr_t',

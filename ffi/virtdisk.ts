@@ -40,7 +40,8 @@ export interface Virtdisk {
       SecurityDescriptor: bigint | null,
       Flags: number,
       ProviderSpecificFlags: number,
-      Parameters: AttachVirtualDiskParametersValue | null,
+      /** The parameters as a value (koffi copies it for the call), or their address in stable memory. */
+      Parameters: AttachVirtualDiskParametersValue | bigint | null,
       Overlapped: bigint | null,
     ],
     number

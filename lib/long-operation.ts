@@ -1,7 +1,7 @@
-// A long virtdisk operation (create, resize, compact, merge) run with an OVERLAPPED, so that no thread waits
-// while Windows works: the call returns ERROR_IO_PENDING, then the event loop watches the OVERLAPPED's event
-// (lib/operation-watcher.ts: one non-blocking call per tick for all operations) and, for operations that
-// report progress, reads GetVirtualDiskOperationProgress at their interval. The OVERLAPPED, its event, the
+// A long virtdisk operation (create, resize, compact, merge) run with an OVERLAPPED, so that no thread of ours
+// waits while Windows works: the call returns ERROR_IO_PENDING, then Windows' thread pool waits on the
+// OVERLAPPED's event and calls back (lib/operation-watcher.ts), and, for operations that report progress, a
+// timer reads GetVirtualDiskOperationProgress at their interval. The OVERLAPPED, its event, the
 // parameters and their strings live in a NativeArena until Windows reports completion, and are freed exactly
 // once then. Cancelling calls CancelIoEx on the handle and that OVERLAPPED, and waits for Windows to confirm.
 // Protocol: shared/reference/virtdisk-api.md §3.4 and §5.
@@ -10,7 +10,7 @@ import type { LongOperationOptions, Progress } from '../types/index.ts';
 import { AbortError } from './errors.ts';
 import { NativeArena } from './native-arena.ts';
 import { rawLayer, win32Error, windows } from './native.ts';
-import { unwatch, watch } from './operation-watcher.ts';
+import { whenSignalled } from './operation-watcher.ts';
 
 /**
  * If Windows' progress says an operation ended but its event stays unsignalled this long (ms), the operation
@@ -19,7 +19,7 @@ import { unwatch, watch } from './operation-watcher.ts';
  */
 const UNSIGNALLED_GRACE_MS = 2000;
 /** How often the fallback reads an operation's progress when nobody asked for it, in ms. */
-const FALLBACK_PROGRESS_MS = 500;
+const FALLBACK_PROGRESS_MS = 1000;
 const ERROR_OPERATION_ABORTED = 995;
 const ERROR_CANCELLED = 1223;
 
@@ -76,8 +76,7 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
       kernel32.CancelIoEx(handle, overlapped); // FALSE + ERROR_NOT_FOUND: it completed first; the event tells
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    const interval = operation.options.onProgress ? Math.max(operation.options.progressInterval ?? 100, 0) : FALLBACK_PROGRESS_MS;
-    let lastRead = performance.now();
+    const interval = operation.options.onProgress ? Math.max(operation.options.progressInterval ?? 100, 1) : FALLBACK_PROGRESS_MS;
     let endedAt: number | undefined;
 
     const readProgress = (): { status: number; completed: number; total: number } | undefined => {
@@ -86,6 +85,8 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
       return { status: Number(progress[0].OperationStatus), completed: Number(progress[0].CurrentValue), total: Number(progress[0].CompletionValue) };
     };
     const settle = (status: number, freeMemory: boolean) => {
+      clearInterval(timer);
+      stopWaiting();
       signal?.removeEventListener('abort', onAbort);
       if (freeMemory) release();
       else kernel32.CloseHandle(event); // the OVERLAPPED stays allocated: see UNSIGNALLED_GRACE_MS
@@ -99,28 +100,26 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
       }
     };
 
-    watch(kernel32, {
-      event,
-      completed() {
-        // The event is signalled: Windows has written the OVERLAPPED for the last time. The operation's status:
+    // The event is signalled: Windows has written the OVERLAPPED for the last time. The operation's status:
+    let stopWaiting = () => {};
+    try {
+      stopWaiting = whenSignalled(kernel32, raw.nativeMemory, raw.WAITORTIMERCALLBACK, event, operation.path, () => {
         const status = readProgress()?.status ?? overlappedResult();
         settle(status === ERROR_IO_PENDING ? overlappedResult() : status, true);
-      },
-      tick(now) {
-        if (now - lastRead < interval) return;
-        lastRead = now;
-        const progress = readProgress();
-        if (progress?.status === ERROR_IO_PENDING) {
-          reporter.update(progress.completed, progress.total);
-        } else if (progress !== undefined) {
-          endedAt ??= now;
-          if (now - endedAt >= UNSIGNALLED_GRACE_MS) {
-            unwatch(event);
-            settle(progress.status, false);
-          }
-        }
-      },
-    });
+      });
+    } catch {
+      // Windows refused the wait: the progress timer below still ends the operation (see UNSIGNALLED_GRACE_MS).
+    }
+    const timer = setInterval(() => {
+      const progress = readProgress();
+      if (progress?.status === ERROR_IO_PENDING) {
+        reporter.update(progress.completed, progress.total);
+      } else if (progress !== undefined) {
+        const now = performance.now();
+        endedAt ??= now;
+        if (now - endedAt >= UNSIGNALLED_GRACE_MS) settle(progress.status, false);
+      }
+    }, interval);
 
     function overlappedResult(): number {
       const transferred: [number] = [0];

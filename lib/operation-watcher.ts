@@ -1,59 +1,48 @@
-// One timer for every pending long operation: each tick asks Windows, in one WaitForMultipleObjects call per
-// 64 events, which operations' OVERLAPPED events are signalled. The cost of watching is one cheap call per
-// tick however many operations run; progress is read only for operations that report it, at their interval.
-import type { Kernel32 } from '../ffi/index.ts';
-import { WAIT_OBJECT_0 } from '../types/constants.ts';
+// Waiting for an operation's OVERLAPPED event without a thread of ours and without polling: Windows' own
+// thread pool waits (RegisterWaitForSingleObject, WT_EXECUTEONLYONCE) and calls back, and koffi runs the
+// callback on the main thread. While operations are pending, one idle timer keeps the event loop alive (a
+// pending promise alone would let the process exit); it never fires, so waiting costs no wake-ups.
+import type { Kernel32, NativeMemory } from '../ffi/index.ts';
+import { INFINITE, WT_EXECUTEONLYONCE } from '../types/constants.ts';
+import { win32Error } from './native.ts';
 
-/** Completion is noticed within this many ms of Windows signalling it. */
-export const WATCH_INTERVAL_MS = 10;
-/** MAXIMUM_WAIT_OBJECTS (winnt.h). */
-const MAXIMUM_WAIT_OBJECTS = 64;
+type TypeSpec = Parameters<NativeMemory['sizeof']>[0];
 
-export interface Watched {
-  event: bigint;
-  /** Called once, on the tick that finds the event signalled. */
-  completed(): void;
-  /** Called every tick while pending (progress reporting and fallbacks decide for themselves what to do). */
-  tick(now: number): void;
-}
+let pending = 0;
+let keepAlive: NodeJS.Timeout | undefined;
 
-const watched = new Map<bigint, Watched>();
-let timer: NodeJS.Timeout | undefined;
-let kernel32: Kernel32 | undefined;
-
-export function watch(functions: Kernel32, entry: Watched): void {
-  kernel32 = functions;
-  watched.set(entry.event, entry);
-  timer ??= setInterval(tick, WATCH_INTERVAL_MS);
-}
-
-export function unwatch(event: bigint): void {
-  watched.delete(event);
-  if (watched.size === 0 && timer) {
-    clearInterval(timer);
-    timer = undefined;
-  }
-}
-
-function tick(): void {
-  const now = performance.now();
-  for (const events of chunks([...watched.keys()])) {
-    let pending = events;
-    while (pending.length > 0) {
-      const index = kernel32!.WaitForMultipleObjects(pending.length, pending, 0, 0) - WAIT_OBJECT_0;
-      if (index < 0 || index >= pending.length) break; // WAIT_TIMEOUT (or WAIT_FAILED): none signalled
-      const event = pending[index]!;
-      pending = pending.filter((_, i) => i !== index);
-      const entry = watched.get(event);
-      unwatch(event);
-      entry?.completed();
+/**
+ * Calls `signalled` once, on the main thread, when `event` is signalled. Returns the function that stops
+ * waiting early (idempotent). Throws a VirtualDiskError if Windows refuses the wait.
+ */
+export function whenSignalled(kernel32: Kernel32, memory: NativeMemory, proto: TypeSpec, event: bigint, path: string, signalled: () => void): () => void {
+  let done = false;
+  const wait: [bigint | null] = [null];
+  const finish = () => {
+    if (done) return;
+    done = true;
+    // Non-blocking (CompletionEvent NULL): a blocking unregister on the main thread could deadlock with a
+    // callback queued for the main thread.
+    if (wait[0] !== null) kernel32.UnregisterWaitEx(wait[0], null);
+    memory.unregisterCallback(callback);
+    if (--pending === 0 && keepAlive) {
+      clearInterval(keepAlive);
+      keepAlive = undefined;
     }
+  };
+  // Runs on the main thread while the pool thread waits for it: settle after it returns.
+  const callback = memory.registerCallback(() => setImmediate(() => {
+    if (done) return;
+    finish();
+    signalled();
+  }), proto);
+  pending++;
+  keepAlive ??= setInterval(() => {}, 2 ** 31 - 1);
+  if (!kernel32.RegisterWaitForSingleObject(wait, event, callback, null, INFINITE, WT_EXECUTEONLYONCE)) {
+    const error = win32Error(kernel32.GetLastError(), 'RegisterWaitForSingleObject', path);
+    wait[0] = null;
+    finish();
+    throw error;
   }
-  for (const entry of watched.values()) entry.tick(now);
-}
-
-function chunks(events: bigint[]): bigint[][] {
-  const result: bigint[][] = [];
-  for (let i = 0; i < events.length; i += MAXIMUM_WAIT_OBJECTS) result.push(events.slice(i, i + MAXIMUM_WAIT_OBJECTS));
-  return result;
+  return finish;
 }

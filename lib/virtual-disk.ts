@@ -5,7 +5,8 @@ import type {
 import { ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS } from './win32-errors.ts';
 import { throwIfAborted, VirtualDiskError } from './errors.ts';
 import { closeDropped, otherHandlesOn, releaseHandle, trackHandle, type OpenHandle } from './handles.ts';
-import { callAsync, win32Error, windows } from './native.ts';
+import { runLongOperation } from './long-operation.ts';
+import { callAsync, rawLayer, win32Error, windows } from './native.ts';
 import { CALL_OPTION_KINDS, GET_VOLUMES_OPTION_KINDS, snapshotOptions } from './options.ts';
 import { currentWindowsBuild } from './windows-build.ts';
 import { withSecurityDescriptor } from './security-descriptor.ts';
@@ -113,9 +114,13 @@ export class VirtualDisk {
       const { Flags, ProviderSpecificFlags, Parameters, SecurityDescriptor } = request.value.call;
       const { virtdisk } = await windows();
       const handle = this.#handle();
-      const result = await withSecurityDescriptor(SecurityDescriptor, this.path, (descriptor) =>
-        callAsync(snapshot.signal, virtdisk.AttachVirtualDisk, handle, descriptor, Flags, ProviderSpecificFlags, Parameters, null));
-      if (result !== ERROR_SUCCESS) throw await diagnose(win32Error(result, 'AttachVirtualDisk', this.path), 'attach', this.path);
+      // With an OVERLAPPED, so a slow attach holds no thread (the attach's parameters in stable memory).
+      const raw = await rawLayer();
+      await withSecurityDescriptor(SecurityDescriptor, this.path, (descriptor) => runLongOperation({
+        syscall: 'AttachVirtualDisk', path: this.path, options: { signal: snapshot.signal }, handle: () => handle,
+        start: (arena, overlapped) => callAsync(snapshot.signal, virtdisk.AttachVirtualDisk, handle, descriptor, Flags, ProviderSpecificFlags,
+          arena.struct(raw.ATTACH_VIRTUAL_DISK_PARAMETERS, Parameters), overlapped),
+      })).catch(async (error: unknown) => { throw await diagnose(error, 'attach', this.path); });
       this.#entry.attached = true;
       this.#entry.attachedReadOnly = (Flags & ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY) !== 0;
       this.#entry.permanent = (Flags & ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME) !== 0;

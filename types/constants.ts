@@ -146,6 +146,8 @@ export const MERGE_VIRTUAL_DISK_FLAG_NONE = 0x00000000;
 export const ERROR_IO_PENDING = 997;
 export const WAIT_OBJECT_0 = 0x00000000;
 export const WAIT_TIMEOUT = 0x00000102;
+export const INFINITE = 0xffffffff;
+export const WT_EXECUTEONLYONCE = 0x00000008;
 
 // sddl.h
 export const SDDL_REVISION_1 = 1;

@@ -2,7 +2,7 @@
 // function is a sinon stub with koffi's `.async`, and every declaration is recorded.
 import koffi from 'koffi';
 import sinon from 'sinon';
-import { setLibraryLoader, type DllName, type LibraryLoader } from '../../ffi/index.ts';
+import { setLibraryLoader, WAITORTIMERCALLBACK, type DllName, type LibraryLoader } from '../../ffi/index.ts';
 import { installFakeDevices, type FakeDevices } from './fake-devices.ts';
 
 export type FakeFunction = sinon.SinonStub & { async: (...args: unknown[]) => void };
@@ -24,6 +24,8 @@ export interface FakeWindows {
   lastError: number;
   /** Delay each `.async` call by this many ms (0: next turn of the event loop). */
   asyncDelayMs: number;
+  /** Whether a handle is an event the library made for an OVERLAPPED. */
+  isEvent(handle: bigint): boolean;
   /** Every long operation started, in order (see FakeOperation). */
   operations: FakeOperation[];
   /** What a long operation's call answers: 997 (pending, the default), 0 (done at once) or an error. */
@@ -57,16 +59,19 @@ export const PHYSICAL_PATH = '\\\\.\\PhysicalDrive3';
 export function installFakeWindows(): FakeWindows {
   const fake: FakeWindows = {
     fn: {}, declarations: [], inFlight: { now: 0, peak: 0 }, liveDescriptors: new Set(), openHandles: new Set(),
-    lastError: 0, asyncDelayMs: 0, operations: [], startCode: 997, operationMs: 30, completeWith: 0,
+    lastError: 0, asyncDelayMs: 0, isEvent: () => false, operations: [], startCode: 997, operationMs: 30, completeWith: 0,
     info: defaultInfo(), restore: () => setLibraryLoader(), devices: undefined as unknown as FakeDevices,
   };
   let nextHandle = 0x100n;
+  const events = new Set<bigint>();
+  fake.isEvent = (handle: bigint) => events.has(handle);
   let nextDescriptor = 0x7000n;
 
-  const define = (name: string, behaviour: (...args: any[]) => unknown): void => {
+  const define = (name: string, behaviour: (...args: any[]) => unknown, record: (args: unknown[]) => unknown[] = (args) => args): void => {
     const stub = sinon.stub().callsFake(behaviour) as FakeFunction;
-    stub.async = (...args: unknown[]) => {
-      const callback = args.pop() as (error: unknown, result?: unknown) => void;
+    stub.async = (...raw: unknown[]) => {
+      const callback = raw.pop() as (error: unknown, result?: unknown) => void;
+      const args = record(raw);
       fake.inFlight.now++;
       fake.inFlight.peak = Math.max(fake.inFlight.peak, fake.inFlight.now);
       setTimeout(() => {
@@ -86,7 +91,18 @@ export function installFakeWindows(): FakeWindows {
     fake.openHandles.add(handle[0]);
     return 0;
   });
-  define('AttachVirtualDisk', () => 0);
+  // AttachVirtualDisk gets its parameters as an address (stable memory, for the OVERLAPPED): the fake records
+  // them decoded at the SDK's offsets, as the DLL reads them, so specs compare values.
+  define('AttachVirtualDisk', () => 0, (args) => {
+    const parameters = args[4];
+    if (typeof parameters !== 'bigint') return args;
+    const bytes = Buffer.from(new Uint8Array(koffi.view(parameters as never, 24) as ArrayBuffer));
+    const Version = bytes.readUInt32LE(0);
+    const decoded = Version === 2
+      ? { Version, u: { Version2: { RestrictedOffset: bytes.readBigUInt64LE(8), RestrictedLength: bytes.readBigUInt64LE(16) } } }
+      : { Version, u: { Version1: { Reserved: bytes.readUInt32LE(8) } } };
+    return [...args.slice(0, 4), decoded, ...args.slice(5)];
+  });
   define('DetachVirtualDisk', () => 0);
   define('GetVirtualDiskPhysicalPath', (_handle, size: [number], buffer: Buffer | null) => {
     const text = `${PHYSICAL_PATH}\0`;
@@ -146,6 +162,7 @@ export function installFakeWindows(): FakeWindows {
   define('CreateEventW', () => {
     const handle = nextHandle++;
     fake.openHandles.add(handle);
+    events.add(handle);
     return handle;
   });
   define('WaitForSingleObject', (event: bigint) => {
@@ -158,6 +175,32 @@ export function installFakeWindows(): FakeWindows {
       return !operation || statusOf(operation) !== 997;
     });
     return index === -1 ? 0x102 : index;
+  });
+  // Windows' thread pool waits, here a timer: the callback runs when the operation behind the event ends.
+  const waits = new Map<bigint, { event: bigint; callback: bigint }>();
+  let nextWait = 0x5000n;
+  let waiter: NodeJS.Timeout | undefined;
+  const checkWaits = () => {
+    for (const [wait, { event, callback }] of waits) {
+      const operation = operationByEvent(event);
+      if (operation && statusOf(operation) === 997) continue;
+      waits.delete(wait);
+      koffi.call(callback as never, WAITORTIMERCALLBACK, null, 0);
+    }
+    if (waits.size === 0 && waiter) {
+      clearInterval(waiter);
+      waiter = undefined;
+    }
+  };
+  define('RegisterWaitForSingleObject', (wait: [bigint | null], event: bigint, callback: bigint) => {
+    wait[0] = nextWait++;
+    waits.set(wait[0], { event, callback });
+    waiter ??= setInterval(checkWaits, 5);
+    return 1;
+  });
+  define('UnregisterWaitEx', (wait: bigint) => {
+    waits.delete(wait);
+    return 1;
   });
   define('CancelIoEx', (_handle, overlapped: bigint) => {
     const operation = operationAt(overlapped);
@@ -217,17 +260,30 @@ export function installFakeWindows(): FakeWindows {
       fake.declarations.push({ dll, convention, name });
       const stub = fake.fn[name];
       if (!stub) throw new Error(`the fake has no ${name}`);
-      return stub;
+      // sinon keeps an Error per call for its stack; V8 holds the frames' receivers (a VirtualDisk, say) until
+      // that stack is formatted. Format it at once, so a synchronous call does not keep the caller alive.
+      const synchronous = (...args: unknown[]) => {
+        try {
+          return stub(...args);
+        } finally {
+          void (stub.lastCall as unknown as { stack?: string } | null)?.stack;
+        }
+      };
+      return Object.assign(synchronous, { async: stub.async });
     },
   });
   setLibraryLoader(loader);
   return fake;
 }
 
-/** Every native call made, by name, in order. */
+/** The asynchronous (OVERLAPPED) machinery's calls, which nativeCalls() leaves out. */
+const OVERLAPPED_MACHINERY = new Set(['CreateEventW', 'RegisterWaitForSingleObject', 'UnregisterWaitEx', 'WaitForSingleObject', 'WaitForMultipleObjects', 'GetOverlappedResult']);
+
+/** Every native call made, by name, in order; without the OVERLAPPED machinery (its events and waits). */
 export function nativeCalls(fake: FakeWindows): string[] {
   return Object.entries(fake.fn)
     .flatMap(([name, stub]) => stub.getCalls().map((call) => ({ name, call })))
+    .filter(({ name, call }) => !OVERLAPPED_MACHINERY.has(name) && !(name === 'CloseHandle' && fake.isEvent(call.args[0] as bigint)))
     .sort((a, b) => (a.call.calledBefore(b.call) ? -1 : 1))
     .map(({ name }) => name);
 }

@@ -28,12 +28,12 @@ describe('attach options → AttachVirtualDisk arguments', () => {
     });
   }
 
-  it('no options: Flags 0, version 1 parameters with Reserved 0, no descriptor, no overlapped', async () => {
+  it('no options: Flags 0, version 1 parameters with Reserved 0, no descriptor, and an OVERLAPPED (no thread waits)', async () => {
     const args = await attachArgs({});
     expect(args.flags).to.equal(0);
     expect(args.descriptor).to.equal(null);
     expect(args.providerFlags).to.equal(0);
-    expect(args.overlapped).to.equal(null);
+    expect(args.overlapped).to.be.a('bigint');
     expect(args.parameters).to.deep.equal({ Version: 1, u: { Version1: { Reserved: 0 } } });
   });
 

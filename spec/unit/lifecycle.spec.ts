@@ -90,7 +90,7 @@ describe('lifecycle: create, info, resize, compact, merge', () => {
       expect(await rejection(createVirtualDisk('C:\\vm\\denied.vhdx', { size: GiB, windowsBuild: NEWEST }))).to.include({ code: 'ERROR_ACCESS_DENIED' });
       expect(fake.openHandles.size).to.equal(0);
       expect(fake.fn.GetVirtualDiskOperationProgress!.callCount).to.equal(0);
-      expect(fake.fn.WaitForMultipleObjects!.callCount).to.equal(0);
+      expect(fake.fn.RegisterWaitForSingleObject!.callCount).to.equal(0);
     });
 
     it('the path and parent strings in native memory are what the caller named', async () => {

@@ -199,3 +199,33 @@ describe('Windows build thresholds: builds before Windows 7', () => {
     expect(message).to.contain('ATTACH_VIRTUAL_DISK_FLAG_AT_BOOT (0x400; first build 22621');
   });
 });
+
+describe('Windows build thresholds: the lifecycle rows', () => {
+  // Pure: the rules of lib/rules (what the promise API checks before Windows), on a version 2 handle.
+  it('each row: the build before is refused (errno 87, naming the build, the first build and the source), the first build accepted', async () => {
+    const { operationRules } = await import('../../lib/rules/operations.ts');
+    const { checkCreate, describeOpenedHandle: describe, checkOpen: open } = await import('../../lib/index.ts');
+    const { CREATE_VERSION_2, MERGE_VERSION_2, RESIZE_SUPPORT, SET_PHYSICAL_SECTOR_SIZE } = await import('../../lib/windows-build.ts');
+    const opened = open('C:\\vm\\a.vhdx');
+    if (!opened.ok) throw opened.error;
+    const handle = describe(opened.call);
+    const idle = { attached: false, attachedReadOnly: false };
+    const rows = [
+      [RESIZE_SUPPORT, (build: number) => operationRules('resize', handle, idle, build)],
+      [MERGE_VERSION_2, (build: number) => operationRules('merge', handle, idle, build)],
+      [SET_PHYSICAL_SECTOR_SIZE, (build: number) => operationRules('setPhysicalSectorSize', handle, idle, build)],
+      [CREATE_VERSION_2, (build: number) => { const verdict = checkCreate('C:\\vm\\n.vhdx', { size: 1 << 30, windowsBuild: build }); return verdict.ok ? undefined : verdict.error; }],
+    ] as const;
+    for (const [row, check] of rows) {
+      const refused = check(row.firstBuild - 1);
+      expect(refused, row.name).to.include({ code: 'ERROR_INVALID_PARAMETER', errno: 87 });
+      expect(refused!.message, row.name).to.contain(`build ${row.firstBuild - 1}`).and.to.contain(`first build ${row.firstBuild}`).and.to.contain(row.source.slice(0, 40));
+      expect(check(row.firstBuild), row.name).to.equal(undefined);
+    }
+  });
+
+  it('GET_VIRTUAL_DISK_INFO: each version has its first build; getInfo() does not ask a build for a version it lacks', async () => {
+    const { INFO_VERSION_FIRST_BUILDS } = await import('../../lib/windows-build.ts');
+    expect(INFO_VERSION_FIRST_BUILDS).to.deep.include({ 7: 7600, 8: 9200, 12: 9200, 13: 9600, 14: 9600, 15: 10240 });
+  });
+});

@@ -306,6 +306,14 @@ describe('on the Windows ABI: one image per file, whatever the path spelling (si
       linuxShell(`mkdir -p ${quote(`${dosdevices}/unc/${share}`)} && ln -sn ${quote(target)} ${drive} && ` +
         `ln -sfn ${quote(target)} ${unc} && ln -sfn ${quote(target)} ${symlink}`);
       await until('the dosdevices links', () => Object.values(aliases).every((alias) => exists(alias)));
+      // Wine's mount manager takes a moment to see a new drive letter, and until then reports the old volume
+      // serial for some spellings: wait until every spelling reports the same file identity.
+      const plain = path.win32.join(folder.dir, 'mapped-image.vhdx');
+      const identity = (file: string) => { const { dev, ino } = fs.statSync(file, { bigint: true }); return `${dev}:${ino}`; };
+      await until('one volume serial for every spelling', () => {
+        const expected = identity(plain);
+        return Object.values(aliases).filter((alias) => !alias.startsWith('\\\\?\\')).every((alias) => identity(alias) === expected);
+      });
     });
 
     after(async () => {
@@ -327,5 +335,30 @@ describe('on the Windows ABI: one image per file, whatever the path spelling (si
       await detachVirtualDisk(aliases['a UNC name']!, VHDX);
       expect(simulator.state().attached).to.deep.equal([]);
     });
+
+    it('the library itself refuses detachVirtualDisk through them while a VirtualDisk of its own holds the image', async () => {
+      const file = path.win32.join(folder!.dir, 'mapped-image.vhdx');
+      const disk = await attachVirtualDisk(file, VHDX); // not permanent: the other-handles rule applies
+      for (const [name, alias] of Object.entries(aliases)) {
+        const error = await detachVirtualDisk(alias, VHDX).then(() => undefined, (e: unknown) => e);
+        expect(error, name).to.include({ code: 'ERR_OTHER_HANDLES_OPEN', syscall: 'DetachVirtualDisk' });
+      }
+      expect(simulator.calls('DetachVirtualDisk'), 'refused before Windows').to.have.length(0);
+      await disk.close();
+    });
+  });
+
+  it('the library itself refuses detachVirtualDisk through every other spelling while a VirtualDisk of its own holds the image', async () => {
+    const file = images.image('library-rule-image.vhdx');
+    const disk = await attachVirtualDisk(file, VHDX); // not permanent: "all other open handles must be closed"
+    for (const [name, alias] of Object.entries(spellingsOf(file))) {
+      const error = await detachVirtualDisk(alias, VHDX).then(() => undefined, (e: unknown) => e);
+      expect(error, name).to.include({ code: 'ERR_OTHER_HANDLES_OPEN', syscall: 'DetachVirtualDisk' });
+      expect((error as Error).message, name).to.match(/VirtualDisk #\d+ \(attached/);
+    }
+    expect(simulator.calls('DetachVirtualDisk'), 'refused before Windows').to.have.length(0);
+    expect(disk.attached).to.equal(true);
+    await disk.detach(); // through the VirtualDisk that attached it
+    await disk.close();
   });
 });

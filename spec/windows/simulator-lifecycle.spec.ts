@@ -1,13 +1,14 @@
 // The simulator's lifecycle functions through real koffi calls, without the library: CreateVirtualDisk,
-// Get/SetVirtualDiskInformation, GetVirtualDiskOperationProgress, Resize/Compact/Merge, with a real OVERLAPPED
-// (koffi.alloc), a kernel32 event, CancelIoEx and GetOverlappedResult. These prove the simulator; the
-// library's own lifecycle specs build on it.
+// Get/SetVirtualDiskInformation, GetVirtualDiskOperationProgress, Resize/Compact/Merge, and AttachVirtualDisk with
+// an OVERLAPPED, with a real OVERLAPPED (koffi.alloc), a kernel32 event, CancelIoEx and GetOverlappedResult. These
+// prove the simulator; the library's own lifecycle specs build on it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import koffi from 'koffi';
 import { systemLibraryPath } from '../../ffi/index.ts';
 import { imageFolder } from './images.ts';
+import { processHandleCount } from './process-handles.ts';
 import { handleKey, simulator } from './simulator.ts';
 
 const MICROSOFT = '{EC984AEC-A0F9-47E9-901F-71415A66345B}';
@@ -16,6 +17,7 @@ const MiB = 1024 * 1024;
 const ERROR_FILE_NOT_FOUND = 2;
 const ERROR_PATH_NOT_FOUND = 3;
 const ERROR_ACCESS_DENIED = 5;
+const ERROR_NOT_READY = 21;
 const ERROR_SHARING_VIOLATION = 32;
 const ERROR_FILE_EXISTS = 80;
 const ERROR_INVALID_PARAMETER = 87;
@@ -27,6 +29,8 @@ const ERROR_IO_PENDING = 997;
 const ERROR_NOT_FOUND = 1168;
 const ERROR_VHD_INVALID_TYPE = 0xc03a001b;
 const ERROR_VHD_RESIZE_WOULD_TRUNCATE_DATA = 0xc03a0025;
+const ERROR_VHD_INVALID_STATE = 0xc03a001c;
+const ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY = 1;
 const STATUS_PENDING = 0x103n;
 const STATUS_CANCELLED = 0xc0000120n;
 const WAIT_OBJECT_0 = 0;
@@ -306,6 +310,8 @@ async function pollProgress(handle: bigint, ov: Overlapped): Promise<Array<{ sta
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ------------------------------------------------------------------ specs
 
@@ -698,5 +704,171 @@ describe('on the Windows ABI: the simulator\'s lifecycle functions (koffi, no li
     expect(first).to.deep.equal({ version: 2, raw: '020000000100000003000000', mergeSourceDepth: 1, mergeTargetDepth: 3 });
     expect(second).to.include({ version: 1, mergeDepth: 1 });
     expect(second!.raw.slice(0, 16)).to.equal('0100000001000000'); // MergeDepth @4
+  });
+
+  it('AttachVirtualDisk with an OVERLAPPED: 997 at once, nothing attached until it completes after its delay(), then the event, GetOverlappedResult TRUE and the attachment; progress 0..100', async () => {
+    simulator.delay('AttachVirtualDisk', 600); // the asynchronous attach's duration, not slept in the call
+    const file = images.image('attach-async.vhdx');
+    const h = open(file);
+    const ov = overlapped();
+    const start = Date.now();
+    expect(api().AttachVirtualDisk(h, null, 0, 0, null, ov.ptr)).to.equal(ERROR_IO_PENDING);
+    expect(Date.now() - start, 'the call returns at once').to.be.below(300);
+    // pending, as NT leaves it
+    expect(ov.internal()).to.equal(STATUS_PENDING);
+    expect(api().WaitForSingleObject(ov.event, 0)).to.equal(WAIT_TIMEOUT);
+    expect(overlappedResult(h, ov)).to.include({ ok: false, error: ERROR_IO_INCOMPLETE });
+    expect(simulator.state()).to.deep.include({ attached: [], operationsRunning: 1, overlappedReferenced: 1 });
+    expect(api().DetachVirtualDisk(h, 0, 0), 'not attached yet').to.equal(ERROR_NOT_READY);
+    simulator.delay('AttachVirtualDisk', 0); // the running attach keeps its 600 ms
+    const other = open(file);
+    expect(api().AttachVirtualDisk(other, null, 0, 0, null, null), 'another attach of the image meanwhile').to.equal(ERROR_VHD_INVALID_STATE);
+    close(other);
+
+    const seen = await pollProgress(h, ov);
+    expect(seen[0]).to.include({ status: ERROR_IO_PENDING, completion: 100n });
+    expect(seen.at(-1)).to.include({ status: 0, current: 100n, completion: 100n });
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.current >= seen[i - 1]!.current, 'monotone').to.equal(true);
+    expect(await waitFor(ov.event!, 2000)).to.equal(WAIT_OBJECT_0);
+    expect(ov.internal()).to.equal(0n);
+    expect(overlappedResult(h, ov)).to.deep.equal({ ok: true, error: 0, bytes: 0 });
+    expect(api().CancelIoEx(h, ov.ptr), 'nothing pending any more').to.equal(0);
+    const { attached } = simulator.state();
+    expect(attached).to.have.length(1);
+    expect(attached[0]).to.include({ handle: handleKey(h), handleOpen: true, readOnly: false, permanent: false, physicalPath: '\\\\.\\PhysicalDrive2' });
+
+    const [call, refused] = simulator.calls('AttachVirtualDisk');
+    expect(call).to.include({ result: ERROR_IO_PENDING, handle: handleKey(h), delayMs: 600, fault: false, flags: 0 });
+    expect(call!.end - call!.start, 'the delay was not slept in the call').to.be.below(300);
+    expect(call!.overlapped).to.deep.equal({ address: String(ov.ptr), hEvent: String(ov.event) });
+    expect(refused).to.include({ result: ERROR_VHD_INVALID_STATE, overlapped: null, operation: null });
+    const [op] = simulator.operations();
+    expect(op).to.include({
+      id: call!.operation, fn: 'AttachVirtualDisk', handle: handleKey(h), path: file, synchronous: false, running: false, status: 0,
+      durationMs: 600, currentValue: '100', completionValue: '100', cancelled: false, referencesOverlapped: false, injectedFailure: null,
+    });
+    expect(op!.overlapped).to.equal(String(ov.ptr));
+    expect(op!.end! - op!.start, 'it ran its 600 ms').to.be.at.least(550);
+    expect(api().DetachVirtualDisk(h, 0, 0)).to.equal(0);
+
+    // without an OVERLAPPED the attach stays synchronous: the delay slept inside the call, no operation
+    simulator.delay('AttachVirtualDisk', 150);
+    const syncStart = Date.now();
+    expect(api().AttachVirtualDisk(h, null, 0, 0, null, null)).to.equal(0);
+    expect(Date.now() - syncStart).to.be.at.least(140);
+    expect(simulator.state().attached).to.have.length(1);
+    expect(simulator.operations()).to.have.length(1);
+    expect(simulator.calls('AttachVirtualDisk').at(-1)).to.include({ result: 0, delayMs: 150, overlapped: null, operation: null });
+    expect(api().DetachVirtualDisk(h, 0, 0)).to.equal(0);
+    close(h);
+    ov.free();
+  });
+
+  it('a cancelled asynchronous attach: CancelIoEx TRUE, the event, 995 in Internal, GetOverlappedResult and progress, nothing attached; the next attach works', async () => {
+    simulator.delay('AttachVirtualDisk', 5000);
+    const h = open(images.image('attach-cancel.vhdx'));
+    const ov = overlapped();
+    expect(api().AttachVirtualDisk(h, null, 0, 0, null, ov.ptr)).to.equal(ERROR_IO_PENDING);
+    while (progress(h, ov).current === 0n) await sleep(10);
+    expect(progress(h, ov).status).to.equal(ERROR_IO_PENDING);
+
+    expect(api().CancelIoEx(h, ov.ptr)).to.not.equal(0);
+    expect(await waitFor(ov.event!, 2000)).to.equal(WAIT_OBJECT_0);
+    expect(ov.internal()).to.equal(STATUS_CANCELLED);
+    expect(overlappedResult(h, ov)).to.deep.equal({ ok: false, error: ERROR_OPERATION_ABORTED, bytes: 0 });
+    expect(progress(h, ov).status).to.equal(ERROR_OPERATION_ABORTED);
+    const [op] = simulator.operations();
+    expect(op).to.include({ fn: 'AttachVirtualDisk', status: ERROR_OPERATION_ABORTED, cancelled: true, running: false, referencesOverlapped: false });
+    expect(op!.end! - op!.start, 'stopped long before its 5 s').to.be.below(4000);
+    expect(simulator.state().attached).to.deep.equal([]);
+    expect(api().DetachVirtualDisk(h, 0, 0)).to.equal(ERROR_NOT_READY);
+
+    // the same handle attaches afterwards (read-only, asynchronously, at once): the cancelled one used no drive number
+    simulator.delay('AttachVirtualDisk', 0);
+    const ov2 = overlapped();
+    expect(api().AttachVirtualDisk(h, null, ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY, 0, null, ov2.ptr)).to.equal(ERROR_IO_PENDING);
+    expect(await waitFor(ov2.event!, 2000)).to.equal(WAIT_OBJECT_0);
+    expect(overlappedResult(h, ov2).ok).to.equal(true);
+    expect(simulator.state().attached.map((a) => [a.readOnly, a.physicalPath])).to.deep.equal([[true, '\\\\.\\PhysicalDrive2']]);
+    expect(simulator.operations()[1]).to.include({ fn: 'AttachVirtualDisk', flags: ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY, status: 0, durationMs: 0 });
+    expect(api().DetachVirtualDisk(h, 0, 0)).to.equal(0);
+    close(h);
+    ov.free();
+    ov2.free();
+  });
+
+  it('reset() ends a pending attach like a cancel: 995, the event signalled, nothing attached', async () => {
+    simulator.delay('AttachVirtualDisk', 60_000);
+    const h = open(images.image('attach-reset.vhdx'));
+    const ov = overlapped();
+    expect(api().AttachVirtualDisk(h, null, 0, 0, null, ov.ptr)).to.equal(ERROR_IO_PENDING);
+    simulator.reset();
+    expect(api().WaitForSingleObject(ov.event, 0)).to.equal(WAIT_OBJECT_0);
+    expect(ov.internal()).to.equal(STATUS_CANCELLED);
+    expect(simulator.state()).to.deep.include({ attached: [], operationsRunning: 0, overlappedReferenced: 0, operationThreads: 0 });
+    close(h);
+    ov.free();
+  });
+
+  it('the handle closed while an attach is pending: it still completes; then a non-permanent attachment ends with the handle, a permanent one stays', async () => {
+    simulator.delay('AttachVirtualDisk', 200);
+    const ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME = 4;
+    const keptFile = images.image('attach-closed-permanent.vhdx');
+    const plain = open(images.image('attach-closed.vhdx'));
+    const kept = open(keptFile);
+    const ov = overlapped();
+    const ovKept = overlapped();
+    expect(api().AttachVirtualDisk(plain, null, 0, 0, null, ov.ptr)).to.equal(ERROR_IO_PENDING);
+    expect(api().AttachVirtualDisk(kept, null, ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME, 0, null, ovKept.ptr)).to.equal(ERROR_IO_PENDING);
+    close(plain);
+    close(kept);
+    expect(await Promise.all([waitFor(ov.event!, 2000), waitFor(ovKept.event!, 2000)])).to.deep.equal([WAIT_OBJECT_0, WAIT_OBJECT_0]);
+    expect([ov.internal(), ovKept.internal()], 'closing a handle does not cancel (SIMULATOR CHOICE)').to.deep.equal([0n, 0n]);
+    await simulator.idle(); // the simulator's duplicates of the handles go: the closes are noticed now
+    const state = simulator.state();
+    expect(state.attached.map((a) => [a.path, a.permanent, a.handleOpen])).to.deep.equal([[keptFile, true, false]]);
+    expect(state).to.include({ autoDetached: 1, handlesClosed: 2 });
+    const again = open(keptFile);
+    expect(api().DetachVirtualDisk(again, 0, 0)).to.equal(0);
+    close(again);
+    ov.free();
+    ovKept.free();
+  });
+
+  it('a failure injected into an asynchronous attach: its whole delay, then Internal, GetOverlappedResult and progress carry it, nothing attached; a synchronous attach neither uses nor consumes it; no kernel object left', async () => {
+    simulator.delay('AttachVirtualDisk', 60);
+    simulator.failAt('AttachVirtualDisk', ERROR_NOT_SUPPORTED);
+    const h = open(images.image('attach-fail.vhdx'));
+    expect(api().AttachVirtualDisk(h, null, 0, 0, null, null), 'synchronous: not an operation').to.equal(0);
+    expect(api().DetachVirtualDisk(h, 0, 0)).to.equal(0);
+    expect(simulator.operations()).to.deep.equal([]);
+
+    const ov = overlapped();
+    const start = Date.now();
+    expect(api().AttachVirtualDisk(h, null, 0, 0, null, ov.ptr)).to.equal(ERROR_IO_PENDING);
+    expect(await waitFor(ov.event!, 2000)).to.equal(WAIT_OBJECT_0);
+    expect(Date.now() - start).to.be.at.least(50);
+    expect(ov.internal()).to.equal(0xc0070000n | BigInt(ERROR_NOT_SUPPORTED));
+    expect(overlappedResult(h, ov)).to.include({ ok: false, error: ERROR_NOT_SUPPORTED });
+    expect(progress(h, ov)).to.include({ rc: 0, status: ERROR_NOT_SUPPORTED });
+    expect(simulator.state().attached).to.deep.equal([]);
+    expect(simulator.operations()[0]).to.include({ fn: 'AttachVirtualDisk', injectedFailure: ERROR_NOT_SUPPORTED, status: ERROR_NOT_SUPPORTED, running: false });
+    await simulator.idle();
+
+    // the next one is not affected; while it runs the simulator holds kernel objects, when it has ended none
+    simulator.delay('AttachVirtualDisk', 300);
+    const ov2 = overlapped();
+    const handlesBefore = processHandleCount();
+    expect(api().AttachVirtualDisk(h, null, 0, 0, null, ov2.ptr)).to.equal(ERROR_IO_PENDING);
+    expect(processHandleCount(), 'the operation\'s pipe duplicates, events and thread').to.be.above(handlesBefore);
+    expect(await waitFor(ov2.event!, 2000)).to.equal(WAIT_OBJECT_0);
+    expect(overlappedResult(h, ov2)).to.deep.equal({ ok: true, error: 0, bytes: 0 });
+    expect(simulator.state().attached).to.have.length(1);
+    await simulator.idle();
+    expect(processHandleCount()).to.equal(handlesBefore);
+    expect(api().DetachVirtualDisk(h, 0, 0)).to.equal(0);
+    close(h);
+    ov.free();
+    ov2.free();
   });
 });

@@ -13,8 +13,11 @@
  * CancelIoEx / GetOverlappedResult / WaitForSingleObject on them are Wine's own. The long operations
  * (CreateVirtualDisk, ResizeVirtualDisk, CompactVirtualDisk, MergeVirtualDisk, ExpandVirtualDisk) run for a
  * configurable duration (duration(), default 50 ms); with an OVERLAPPED they return ERROR_IO_PENDING and
- * complete it like NT does (Internal = the NTSTATUS, then the event). What an image contains lives in its file
- * (image(), writeImage()). spec/windows/simulator/lifecycle.c and meta.h describe the details.
+ * complete it like NT does (Internal = the NTSTATUS, then the event). AttachVirtualDisk with an OVERLAPPED runs
+ * the same way: ERROR_IO_PENDING at once, completion after its delay() (not duration()), the attachment made only
+ * at successful completion; without an OVERLAPPED it stays synchronous (the delay slept inside the call). What an
+ * image contains lives in its file (image(), writeImage()). spec/windows/simulator/lifecycle.c and meta.h
+ * describe the details.
  */
 import fs from 'node:fs';
 import koffi from 'koffi';
@@ -50,6 +53,15 @@ export const SIM_LONG_OPERATIONS = [
 ] as const;
 export type SimLongOperation = (typeof SIM_LONG_OPERATIONS)[number];
 
+/**
+ * The functions whose calls can run as an operation (operations(), progress, failAt()): the long operations, and
+ * AttachVirtualDisk when given an OVERLAPPED. An asynchronous attach runs for the delay() of AttachVirtualDisk
+ * (SIMULATOR CHOICE: one knob for how long an attach takes; duration() does not take AttachVirtualDisk), its
+ * progress goes 0..100 (CompletionValue 100), and the attachment exists only once it has succeeded.
+ */
+export const SIM_OPERATIONS = [...SIM_LONG_OPERATIONS, 'AttachVirtualDisk'] as const;
+export type SimOperationFunction = (typeof SIM_OPERATIONS)[number];
+
 /** The default duration of a long operation, in milliseconds (after reset()). */
 export const SIM_DEFAULT_DURATION_MS = 50;
 
@@ -67,7 +79,10 @@ interface SimCallBase {
   /** QueryPerformanceCounter, milliseconds with microsecond precision */
   start: number;
   end: number;
-  /** Delay configured for this call (slept before the work, inside [start, end]) */
+  /**
+   * Delay configured for this call (slept before the work, inside [start, end]). For an AttachVirtualDisk with an
+   * OVERLAPPED it is not slept: it is the duration of the operation the call started.
+   */
   delayMs: number;
   /** The result came from simulator.fail(), nothing was done */
   fault: boolean;
@@ -130,7 +145,10 @@ export interface SimAttachCall extends SimCallBase {
   flags: number;
   providerSpecificFlags: number;
   params: SimAttachParams | null;
-  overlapped: boolean;
+  /** The OVERLAPPED as received (null: a synchronous attach) */
+  overlapped: SimOverlapped | null;
+  /** The operation an attach with an OVERLAPPED started (see operations()), else null */
+  operation: number | null;
 }
 
 export interface SimDetachCall extends SimCallBase {
@@ -439,13 +457,15 @@ export interface SimState {
   operationsRunning: number;
   /** Operations whose OVERLAPPED the simulator may still write to or signal (0 = nothing left pending) */
   overlappedReferenced: number;
+  /** Simulator threads of asynchronous operations that have not closed their kernel objects yet */
+  operationThreads: number;
 }
 
-/** A long operation (operations()). */
+/** A long operation, or an asynchronous attach (operations()). */
 export interface SimOperation {
   /** Numbered from 1 after reset(); the `operation` of its call record */
   id: number;
-  fn: SimLongOperation;
+  fn: SimOperationFunction;
   /** The handle it runs on (null for a synchronous create, which has none until it succeeds) */
   handle: string | null;
   /** The image file */
@@ -453,13 +473,15 @@ export interface SimOperation {
   /** The caller's OVERLAPPED address and its hEvent at the start, decimal; null when synchronous */
   overlapped: string | null;
   hEvent: string | null;
+  /** Never for AttachVirtualDisk (a synchronous attach makes no operation) */
   synchronous: boolean;
   running: boolean;
   /** 997 while running, then the final code (995 when cancelled or aborted by reset()) */
   status: number;
-  /** The progress GetVirtualDiskOperationProgress reports, decimal */
+  /** The progress GetVirtualDiskOperationProgress reports, decimal (AttachVirtualDisk: 0..100) */
   currentValue: string;
   completionValue: string;
+  /** duration() when it started; AttachVirtualDisk: its delay() */
   durationMs: number;
   /** The code failAt() made it complete with, or null */
   injectedFailure: number | null;
@@ -469,7 +491,7 @@ export interface SimOperation {
   aborted: boolean;
   /** The simulator may still write to / signal its OVERLAPPED */
   referencesOverlapped: boolean;
-  /** The Flags argument */
+  /** The Flags argument (AttachVirtualDisk: ATTACH_VIRTUAL_DISK_FLAG_*) */
   flags: number;
   /** Resize / expand: the size it sets (for RESIZE_TO_SMALLEST_SAFE_VIRTUAL_SIZE, the smallest safe size) */
   newSize: string | null;
@@ -618,8 +640,17 @@ function checkFunction(fn: string): void {
 }
 
 function checkLongOperation(fn: string): void {
+  if (fn === 'AttachVirtualDisk') {
+    throw new Error('AttachVirtualDisk takes its delay(): slept inside a synchronous call, the time to completion with an OVERLAPPED');
+  }
   if (!(SIM_LONG_OPERATIONS as readonly string[]).includes(fn)) {
     throw new Error(`${JSON.stringify(fn)} is not a long operation (those are: ${SIM_LONG_OPERATIONS.join(', ')})`);
+  }
+}
+
+function checkOperation(fn: string): void {
+  if (!(SIM_OPERATIONS as readonly string[]).includes(fn)) {
+    throw new Error(`${JSON.stringify(fn)} does not run as an operation (those are: ${SIM_OPERATIONS.join(', ')})`);
   }
 }
 
@@ -679,7 +710,11 @@ export const simulator = {
     controls().setFault(fn, code, checkCount(count));
   },
 
-  /** `fn` sleeps `ms` before doing its work (outside the simulator's lock); 0 clears. */
+  /**
+   * `fn` sleeps `ms` before doing its work (outside the simulator's lock); 0 clears. AttachVirtualDisk with an
+   * OVERLAPPED does not sleep: it returns ERROR_IO_PENDING at once and completes `ms` later (its operation's
+   * duration); without an OVERLAPPED it sleeps inside the call like any other function.
+   */
   delay(fn: SimFunctionName, ms: number): void {
     checkFunction(fn);
     if (NOT_DELAYABLE.includes(fn)) throw new Error(`the simulator has no delay for ${fn}`);
@@ -689,7 +724,8 @@ export const simulator = {
 
   /**
    * How long the long operation `fn` runs (default SIM_DEFAULT_DURATION_MS), in 10 progress steps. Synchronous
-   * calls take that long to return; asynchronous ones complete that long after they started.
+   * calls take that long to return; asynchronous ones complete that long after they started. (AttachVirtualDisk
+   * is not taken: its delay() is the duration of an asynchronous attach.)
    */
   duration(fn: SimLongOperation, ms: number): void {
     checkLongOperation(fn);
@@ -702,9 +738,11 @@ export const simulator = {
    * synchronous call; for an asynchronous one, OVERLAPPED.Internal = 0xC0070000 | code (codes below 0x10000) or
    * the code itself, the event signalled, progress OperationStatus = code. Nothing is applied to the metadata (a
    * create leaves its file, state 'incomplete'). count 0 clears; Infinity never runs out.
+   * AttachVirtualDisk: attaches with an OVERLAPPED only (nothing is attached); a synchronous attach neither uses
+   * nor consumes it (fail() makes that one fail).
    */
-  failAt(fn: SimLongOperation, code: number, count = 1): void {
-    checkLongOperation(fn);
+  failAt(fn: SimOperationFunction, code: number, count = 1): void {
+    checkOperation(fn);
     checkU32('code', code);
     controls().setCompletionFault(fn, code, checkCount(count));
   },
@@ -719,7 +757,7 @@ export const simulator = {
     controls().setInfoFault(version, code, checkCount(count));
   },
 
-  /** Long operations: the running ones and the last 256 finished ones, in start order. */
+  /** Long operations and asynchronous attaches: the running ones and the last 256 finished ones, in start order. */
   operations(): SimOperation[] {
     return readJson('SimGetOperations', controls().getOperations) as SimOperation[];
   },
@@ -729,11 +767,17 @@ export const simulator = {
     return simulator.state().overlappedReferenced;
   },
 
-  /** Resolves once no long operation runs (rejects after `timeoutMs`). */
+  /**
+   * Resolves once no operation runs and every operation thread has closed its kernel objects (they go just after
+   * the caller's event is signalled), so a handle count taken then is final. Rejects after `timeoutMs`.
+   */
   async idle(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
-    while (simulator.state().operationsRunning > 0) {
-      if (Date.now() > until) throw new Error(`the simulator still runs ${simulator.state().operationsRunning} operation(s) after ${timeoutMs} ms`);
+    const busy = (s: SimState) => s.operationsRunning > 0 || s.operationThreads > 0;
+    for (let s = simulator.state(); busy(s); s = simulator.state()) {
+      if (Date.now() > until) {
+        throw new Error(`the simulator still runs ${s.operationsRunning} operation(s) (${s.operationThreads} thread(s)) after ${timeoutMs} ms`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   },

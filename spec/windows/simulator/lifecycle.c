@@ -9,6 +9,14 @@
  * (SimSetDuration, default 50 ms) in OP_STEPS steps; progress goes from 0 to CompletionValue and only up
  * (CompletionValue: the new virtual size in MiB for create/resize/expand, the physical size in MiB for compact,
  * the leaf's virtual size in MiB for merge). The result is applied to the metadata when it succeeds.
+ * AttachVirtualDisk with an OVERLAPPED runs through the same machinery (lc_attach_start; the checks are
+ * virtdisk.c's attach_impl): its duration is the SimSetDelay value of AttachVirtualDisk (SIMULATOR CHOICE: one
+ * knob for "how long an attach takes", slept inside a synchronous call, the time to completion of an
+ * asynchronous one; SimSetDuration ignores AttachVirtualDisk), SimSetCompletionFault applies to it, its result
+ * is the attachment, made only at successful completion (a cancel, SimReset or an injected failure leaves
+ * nothing attached), and progress goes 0..100 (SIMULATOR CHOICE: CompletionValue 100; whether Windows answers
+ * GetVirtualDiskOperationProgress for an attach's OVERLAPPED at all is an open question). A synchronous attach is
+ * no operation: no record, no progress, no SimSetCompletionFault.
  *   - Without an OVERLAPPED the calling thread does the work and the function returns the result.
  *   - With an OVERLAPPED the function returns ERROR_IO_PENDING at once. A simulator thread issues a REAL
  *     overlapped ReadFile with the caller's OVERLAPPED on (a duplicate of) the caller's virtual-disk handle,
@@ -42,8 +50,8 @@
  *   While an operation runs, the simulator holds duplicates of the handle's pipe ends: a caller that closes
  *   its handle meanwhile does not cancel it (SIMULATOR CHOICE); the close is noticed once it has finished.
  *
- * One long operation per image at a time (SIMULATOR CHOICE: another one, or SetVirtualDiskInformation, gets
- * ERROR_VHD_INVALID_STATE 0xC03A001C meanwhile).
+ * One long operation per image at a time (SIMULATOR CHOICE: another one, SetVirtualDiskInformation or an
+ * AttachVirtualDisk gets ERROR_VHD_INVALID_STATE 0xC03A001C meanwhile).
  *
  * Every call is logged like the functions of virtdisk.c (see spec/windows/simulator.ts for the record shapes).
  * Where Windows' behaviour or code is not documented, the choice is marked SIMULATOR CHOICE.
@@ -62,6 +70,7 @@
 #define INFO_VERSIONS 32       /* GET_VIRTUAL_DISK_INFO versions SimSetInfoFault can target (0..31) */
 
 #define SIM_STATUS_CANCELLED 0xC0000120u
+#define ATTACH_COMPLETION 100  /* SIMULATOR CHOICE: an asynchronous attach's CompletionValue (a percentage) */
 
 /* ------------------------------------------------------------------ records */
 
@@ -103,6 +112,8 @@ typedef struct op_rec {
     BOOL hasCreateMeta;
     meta_edit *edits;                  /* commit / rollback */
     size_t editCount;
+    attach_rec *attach;                /* attach: prepared, made the image's at commit (then NULL) */
+    attach_rec *attached;              /* attach: committed and still to be undone by a rollback */
     char buf[8];
 } op_rec;
 
@@ -112,6 +123,7 @@ static struct {
     size_t finished;
     unsigned long long nextId, started;
     DWORD running, overlappedReferenced;
+    DWORD threads; /* operation threads that have not released their kernel objects yet (not reset) */
     DWORD durationMs[FN_COUNT];
     DWORD completionFaultCode[FN_COUNT], completionFaultCount[FN_COUNT];
     DWORD infoFaultCode[INFO_VERSIONS], infoFaultCount[INFO_VERSIONS];
@@ -165,6 +177,8 @@ static void edits_free(op_rec *op)
 static void op_free(op_rec *op)
 {
     edits_free(op);
+    if (op->attach)
+        attach_discard(op->attach);
     meta_free(&op->createMeta);
     free(op->path);
     HANDLE hs[] = { op->server, op->client, op->privEvent, op->wakeEvent, op->issued, op->thread };
@@ -308,6 +322,11 @@ static void op_finish(op_rec *op, DWORD status)
     op->status = status;
     op->running = FALSE;
     op->end = now_micros();
+    if (op->attach) { /* an attach that did not succeed: nothing was attached */
+        attach_discard(op->attach);
+        op->attach = NULL;
+    }
+    op->attached = NULL; /* a successful attach belongs to its image now */
     if (op->image) {
         if (op->image->busy == op)
             op->image->busy = NULL;
@@ -471,6 +490,13 @@ static meta_edit *edit_add(op_rec *op, const WCHAR *path, const sim_meta *before
 
 static void op_rollback(op_rec *op)
 {
+    /* an attach that lost the race against the caller's cancel: the attachment goes again (unless the caller
+       detached it in that instant: it is gone then, and another attach cannot have come, the image being busy) */
+    if (op->attached) {
+        if (op->image && op->image->attach == op->attached)
+            attach_undo(op->attached);
+        op->attached = NULL;
+    }
     for (size_t i = op->editCount; i-- > 0;)
         if (op->edits[i].written)
             meta_write(op->edits[i].path, &op->edits[i].before);
@@ -482,6 +508,19 @@ static DWORD op_commit(op_rec *op)
 {
     DWORD rc = ERROR_SUCCESS;
     edits_free(op);
+    if (op->fn == FN_ATTACH) {
+        if (!op->image || !op->attach) /* SimReset forgot the image meanwhile */
+            return ERROR_OPERATION_ABORTED;
+        /* closed handle (op->handle NULL) and not permanent: the attachment ends at once (attach_commit) */
+        attach_rec *a = op->attach;
+        BOOL stays = op->handle != NULL || a->permanent;
+        rc = attach_commit(a, op->handle);
+        if (rc == ERROR_SUCCESS) {
+            op->attach = NULL;
+            op->attached = stays ? a : NULL;
+        }
+        return rc;
+    }
     if (op->fn == FN_MERGE) {
         chain c;
         rc = chain_read(op->path, op->deviceId, op->mergeTarget, &c);
@@ -726,6 +765,7 @@ static DWORD WINAPI op_thread(void *arg)
             CloseHandle(done[i]);
     op->server = op->client = op->privEvent = op->issued = op->wakeEvent = op->thread = NULL;
     op->threadDone = TRUE;
+    lc.threads--;
     op_release(op);
     LeaveCriticalSection(&g.lock);
     return 0;
@@ -775,6 +815,8 @@ static DWORD op_start(op_rec *op)
         if (!op->thread) {
             rc = last_error(ERROR_NOT_ENOUGH_MEMORY);
             op->refs -= 2;
+        } else {
+            lc.threads++;
         }
     }
     if (rc != ERROR_SUCCESS) {
@@ -852,6 +894,7 @@ void lc_state_members(jbuf *b)
     jb_key(b, "operationsStarted"); jb_u64(b, lc.started);
     jb_key(b, "operationsRunning"); jb_u64(b, lc.running);
     jb_key(b, "overlappedReferenced"); jb_u64(b, lc.overlappedReferenced);
+    jb_key(b, "operationThreads"); jb_u64(b, lc.threads);
 }
 
 /* ------------------------------------------------------------------ shared checks */
@@ -894,7 +937,7 @@ static DWORD need_idle(handle_rec *h, BOOL allowReadOnlyAttach, BOOL allowAttach
 
 /* ------------------------------------------------------------------ logging helpers */
 
-static void jb_overlapped(jbuf *b, const OVERLAPPED *ov, HANDLE hEvent)
+void jb_overlapped(jbuf *b, const OVERLAPPED *ov, HANDLE hEvent)
 {
     if (!ov) {
         jb_null(b);
@@ -906,7 +949,7 @@ static void jb_overlapped(jbuf *b, const OVERLAPPED *ov, HANDLE hEvent)
     jb_raw(b, "}");
 }
 
-static void jb_op_id(jbuf *b, unsigned long long id)
+void jb_op_id(jbuf *b, unsigned long long id)
 {
     if (id)
         jb_u64(b, id);
@@ -1894,6 +1937,23 @@ static DWORD merge_impl(HANDLE vh, DWORD flags, PMERGE_VIRTUAL_DISK_PARAMETERS p
     return op_start(o);
 }
 
+/* ------------------------------------------------------------------ AttachVirtualDisk with an OVERLAPPED */
+
+DWORD lc_attach_start(handle_rec *h, attach_rec *a, LPOVERLAPPED ov, DWORD durationMs, unsigned long long *opId)
+{
+    op_rec *o = op_new(FN_ATTACH, h, h->path, h->type.DeviceId, ov);
+    if (!o) {
+        attach_discard(a);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    o->attach = a; /* op_finish / op_free discard it unless op_commit made it the image's */
+    o->durationMs = durationMs;
+    o->flags = a->flags;
+    o->completion = ATTACH_COMPLETION;
+    *opId = o->id;
+    return op_start(o);
+}
+
 static void jb_size_params(jbuf *b, DWORD version, const void *p, ULONGLONG newSize)
 {
     if (!p) {
@@ -2034,11 +2094,12 @@ void WINAPI SimSetDuration(const WCHAR *function, DWORD ms)
 }
 
 /* The next `count` operations of `function` that start run their duration and then fail with `code`
-   (nothing applied; a create leaves its file, marked incomplete). count 0 clears; INFINITE never runs out. */
+   (nothing applied; a create leaves its file, marked incomplete). count 0 clears; INFINITE never runs out.
+   AttachVirtualDisk: its asynchronous calls only (a synchronous attach is no operation: SimSetFault fails it). */
 void WINAPI SimSetCompletionFault(const WCHAR *function, DWORD code, DWORD count)
 {
     int i = fn_index(function);
-    if (i < 0 || !FN_IS_LONG(i))
+    if (i < 0 || !FN_IS_OPERATION(i))
         return;
     EnterCriticalSection(&g.lock);
     lc.completionFaultCode[i] = code;

@@ -17,6 +17,10 @@ enum {
 };
 /* The functions that run as long operations (OVERLAPPED, progress, duration, failure at completion). */
 #define FN_IS_LONG(fn) ((fn) == FN_CREATE || (fn) == FN_RESIZE || (fn) == FN_COMPACT || (fn) == FN_MERGE || (fn) == FN_EXPAND)
+/* The functions that can run as an operation record (lifecycle.c's machinery): the long operations, and
+   AttachVirtualDisk when it is given an OVERLAPPED (its duration is its SimSetDelay value, not SimSetDuration's;
+   SimSetCompletionFault applies to it). */
+#define FN_IS_OPERATION(fn) (FN_IS_LONG(fn) || (fn) == FN_ATTACH)
 
 extern const WCHAR *const FN_NAMES_W[FN_COUNT];
 extern const char *const FN_NAMES[FN_COUNT];
@@ -119,6 +123,8 @@ typedef struct call_ctx {
 } call_ctx;
 
 void call_begin(call_ctx *c, int fn); /* returns with the lock HELD */
+/* The same; with sleepDelay FALSE the configured delay is recorded in c->delayMs but not slept. */
+void call_begin_ex(call_ctx *c, int fn, BOOL sleepDelay);
 void log_header(jbuf *b, const call_ctx *c, DWORD rc);
 void log_append(const call_ctx *c, jbuf *b); /* takes the lock itself */
 void jb_handle(jbuf *b, HANDLE h);
@@ -141,6 +147,15 @@ void image_release_if_unused(image_rec *img);
 DWORD open_register(const image_id *id, PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, DWORD access, DWORD flags,
                     POPEN_VIRTUAL_DISK_PARAMETERS params, PHANDLE out);
 
+/* --- attachments (virtdisk.c; lock held) */
+/* Makes the prepared (unlinked) attachment `a` the attachment of its image: its physical path is numbered then.
+   `owner` is the attaching handle's record, NULL if that handle is gone (a non-permanent attachment then ends at
+   once, counted in autoDetached). Fails with ERROR_SHARING_VIOLATION if the image is attached meanwhile; `a` is
+   the caller's again then. On success `a` belongs to the image (or is freed, when it ended at once). */
+DWORD attach_commit(attach_rec *a, handle_rec *owner);
+void attach_undo(attach_rec *a);    /* ends a committed attachment that is still its image's */
+void attach_discard(attach_rec *a); /* frees a prepared attachment that was never committed */
+
 /* --- Sim* control helpers (virtdisk.c) */
 DWORD sim_emit(char *json, char *buf, DWORD *size); /* the Sim*(buf, &size) protocol; frees json */
 int fn_index(const WCHAR *name);                    /* FN_* of an API function name, -1 if unknown */
@@ -151,5 +166,12 @@ void lc_handle_retired(handle_rec *h); /* lock held: h is about to be freed */
 void lc_abort_all_and_wait(void);      /* lock NOT held: ends every running operation (SimReset) */
 void lc_reset_locked(void);            /* lock held: forgets every operation record and control */
 void lc_state_members(jbuf *b);        /* lock held: counters for SimGetState */
+/* lock held: an asynchronous AttachVirtualDisk of the prepared attachment `a` on handle `h` with the caller's
+   OVERLAPPED `ov`, running `durationMs`. It takes `a` (committed at successful completion, freed otherwise).
+   Returns ERROR_IO_PENDING, or the error that kept it from starting. */
+DWORD lc_attach_start(handle_rec *h, attach_rec *a, LPOVERLAPPED ov, DWORD durationMs, unsigned long long *opId);
+/* Log members shared by the functions that take an OVERLAPPED (lifecycle.c). */
+void jb_overlapped(jbuf *b, const OVERLAPPED *ov, HANDLE hEvent); /* null | {address, hEvent} */
+void jb_op_id(jbuf *b, unsigned long long id);                    /* the operation's id, or null */
 
 #endif

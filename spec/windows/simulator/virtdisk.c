@@ -21,8 +21,9 @@
  *
  * Handles: OpenVirtualDisk (and CreateVirtualDisk) return a REAL kernel handle that supports overlapped
  * I/O: the server end of a duplex message-mode named pipe created with FILE_FLAG_OVERLAPPED, whose client
- * end the simulator keeps. The long operations of lifecycle.c issue a real overlapped ReadFile on it with the
- * caller's OVERLAPPED, so that the caller's CancelIoEx, GetOverlappedResult and event waits are Wine's own.
+ * end the simulator keeps. The long operations of lifecycle.c (and AttachVirtualDisk given an OVERLAPPED) issue a
+ * real overlapped ReadFile on it with the caller's OVERLAPPED, so that the caller's CancelIoEx, GetOverlappedResult
+ * and event waits are Wine's own.
  * Once the caller has closed its handle (kernel32 CloseHandle, and any duplicates), PeekNamedPipe on the
  * client end fails with ERROR_BROKEN_PIPE (verified under Wine 8.0, also for this pipe kind).
  * Closure is noticed lazily: an API call checks the handle it was given and the other handles on
@@ -34,7 +35,8 @@
  * Test controls (all stdcall, Sim prefix): SimGetLog, SimGetState, SimReset, SimSetFault, SimSetDelay, and
  * those of lifecycle.c (SimSetDuration, SimSetCompletionFault, SimSetInfoFault, SimGetOperations, SimGetImage).
  * All state is guarded by one CRITICAL_SECTION (koffi's async calls come from several worker
- * threads); configured delays are slept outside of it, so delayed calls overlap.
+ * threads); configured delays are slept outside of it, so delayed calls overlap. (An AttachVirtualDisk with an
+ * OVERLAPPED does not sleep its delay: it returns ERROR_IO_PENDING at once and completes that long after.)
  */
 #include "sim_internal.h"
 
@@ -312,6 +314,43 @@ static void remove_attach(attach_rec *a)
     free_attach(a);
 }
 
+/* Hooks into the attached-disks section at the end of this file (GetAllAttachedVirtualDiskPhysicalPaths,
+   GetStorageDependencyInformation, SimSetNextPhysicalPath, SimSetListStyle). Lock held for all three. */
+static BOOL sim_volumes_take_physical_path(WCHAR *out, size_t cap);
+static void sim_volumes_reset_locked(void);
+static BOOL sim_volumes_set_fault_locked(const WCHAR *function, DWORD code, DWORD count);
+
+void attach_discard(attach_rec *a)
+{
+    free_attach(a);
+}
+
+void attach_undo(attach_rec *a)
+{
+    remove_attach(a);
+}
+
+DWORD attach_commit(attach_rec *a, handle_rec *owner)
+{
+    if (a->image->attach)
+        return ERROR_SHARING_VIOLATION;
+    a->owner = owner;
+    /* SIMULATOR CHOICE: numbers are never reused until SimReset (PhysicalDrive from 2, CDROM from 1),
+       unless SimSetNextPhysicalPath named this attach's device. */
+    if (!sim_volumes_take_physical_path(a->physicalPath, ARRAYSIZE(a->physicalPath))) {
+        if (a->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO)
+            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\CDROM", g.nextCdrom++);
+        else
+            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", g.nextPhysicalDrive++);
+    }
+    attach_link(a);
+    if (!owner && !a->permanent) { /* the attaching handle is gone (closed while an asynchronous attach ran) */
+        remove_attach(a);
+        g.autoDetached++;
+    }
+    return ERROR_SUCCESS;
+}
+
 /* --- handles (lock held) */
 
 static handle_rec *handle_find(HANDLE h)
@@ -439,6 +478,12 @@ static void sweep_all(void)
 /* Returns with the lock HELD; the implementation runs under it. */
 void call_begin(call_ctx *c, int fn)
 {
+    call_begin_ex(c, fn, TRUE);
+}
+
+/* sleepDelay FALSE: an AttachVirtualDisk with an OVERLAPPED, whose configured delay is its operation's duration. */
+void call_begin_ex(call_ctx *c, int fn, BOOL sleepDelay)
+{
     c->fn = fn;
     c->tid = GetCurrentThreadId();
     c->start = now_micros();
@@ -448,7 +493,7 @@ void call_begin(call_ctx *c, int fn)
     c->delayMs = g.delayMs[fn];
     LeaveCriticalSection(&g.lock);
 
-    if (c->delayMs)
+    if (c->delayMs && sleepDelay)
         Sleep(c->delayMs); /* outside the lock: other calls proceed meanwhile */
 
     EnterCriticalSection(&g.lock);
@@ -736,23 +781,25 @@ DWORD WINAPI OpenVirtualDisk(PVIRTUAL_STORAGE_TYPE VirtualStorageType, PCWSTR Pa
     return rc;
 }
 
-/* Hooks into the attached-disks section at the end of this file (GetAllAttachedVirtualDiskPhysicalPaths,
-   GetStorageDependencyInformation, SimSetNextPhysicalPath, SimSetListStyle). Lock held for all three. */
-static BOOL sim_volumes_take_physical_path(WCHAR *out, size_t cap);
-static void sim_volumes_reset_locked(void);
-static BOOL sim_volumes_set_fault_locked(const WCHAR *function, DWORD code, DWORD count);
-
 /* ------------------------------------------------------------------ AttachVirtualDisk */
 
+/*
+ * Without an OVERLAPPED the attachment is made inside the call (after the SimSetDelay delay, slept in
+ * call_begin). With one ("a pointer to a valid OVERLAPPED structure if asynchronous operation is desired", the
+ * AttachVirtualDisk page), the same checks run, then the call returns ERROR_IO_PENDING at once and the attach runs
+ * as an operation of lifecycle.c's machinery (see there): a real overlapped ReadFile with the caller's OVERLAPPED
+ * on the handle, completed after the SimSetDelay value (SIMULATOR CHOICE: the delay is the asynchronous attach's
+ * duration, not slept in the call), so the caller's event, GetOverlappedResult and CancelIoEx are Wine's own.
+ * The attachment exists (SimGetState, GetVirtualDiskPhysicalPath, DetachVirtualDisk) only once it has
+ * succeeded; cancelled (995), aborted by SimReset (995) or failed (SimSetCompletionFault) it leaves nothing.
+ */
 static DWORD attach_impl(HANDLE vh, PSECURITY_DESCRIPTOR sd, DWORD flags, PATTACH_VIRTUAL_DISK_PARAMETERS params,
-                         LPOVERLAPPED overlapped)
+                         LPOVERLAPPED overlapped, DWORD durationMs, unsigned long long *opId)
 {
     /* Documented ERROR_INVALID_PARAMETER causes: not a handle from OpenVirtualDisk, unknown Flags,
        unsupported Parameters->Version (the page predates Version 2 and flags above 0x20). */
     handle_rec *h = live_handle(vh);
     if (!h)
-        return ERROR_INVALID_PARAMETER;
-    if (overlapped) /* SIMULATOR CHOICE: only synchronous operation is simulated */
         return ERROR_INVALID_PARAMETER;
     if (flags & ~ATTACH_VIRTUAL_DISK_FLAG_ALL_KNOWN)
         return ERROR_INVALID_PARAMETER;
@@ -792,6 +839,11 @@ static DWORD attach_impl(HANDLE vh, PSECURITY_DESCRIPTOR sd, DWORD flags, PATTAC
     sweep_image(h);
     if (h->image->attach)
         return ERROR_SHARING_VIOLATION;
+    /* An asynchronous attach still running on this image, or another long operation ("The virtual disk cannot be
+       attached while this operation is in progress"). SIMULATOR CHOICE: ERROR_VHD_INVALID_STATE (0xC03A001C), as
+       for a second long operation; checked after "already attached". */
+    if (h->image->busy)
+        return SIM_ERROR_VHD_INVALID_STATE;
 
     attach_rec *a = calloc(1, sizeof(*a));
     if (!a)
@@ -814,16 +866,12 @@ static DWORD attach_impl(HANDLE vh, PSECURITY_DESCRIPTOR sd, DWORD flags, PATTAC
         a->restrictedOffset = params->Version2.RestrictedOffset;
         a->restrictedLength = params->Version2.RestrictedLength;
     }
-    /* SIMULATOR CHOICE: numbers are never reused until SimReset (PhysicalDrive from 2, CDROM from 1),
-       unless SimSetNextPhysicalPath named this attach's device. */
-    if (!sim_volumes_take_physical_path(a->physicalPath, ARRAYSIZE(a->physicalPath))) {
-        if (h->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO)
-            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\CDROM", g.nextCdrom++);
-        else
-            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", g.nextPhysicalDrive++);
-    }
-    attach_link(a);
-    return ERROR_SUCCESS;
+    if (overlapped) /* it takes `a`, whatever happens */
+        return lc_attach_start(h, a, overlapped, durationMs, opId);
+    DWORD rc = attach_commit(a, h);
+    if (rc != ERROR_SUCCESS)
+        free_attach(a);
+    return rc;
 }
 
 DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR SecurityDescriptor, DWORD Flags,
@@ -831,10 +879,14 @@ DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR Se
                                LPOVERLAPPED Overlapped)
 {
     call_ctx c;
-    call_begin(&c, FN_ATTACH);
+    unsigned long long opId = 0;
+    HANDLE ovEvent = Overlapped ? Overlapped->hEvent : NULL;
+    /* With an OVERLAPPED the configured delay is the operation's duration: the call itself returns at once. */
+    call_begin_ex(&c, FN_ATTACH, Overlapped == NULL);
     /* ProviderSpecificFlags: recorded only. */
     DWORD rc = c.faulted ? c.faultCode
-                         : attach_impl(VirtualDiskHandle, SecurityDescriptor, Flags, Parameters, Overlapped);
+                         : attach_impl(VirtualDiskHandle, SecurityDescriptor, Flags, Parameters, Overlapped,
+                                       c.delayMs, &opId);
     LeaveCriticalSection(&g.lock);
 
     jbuf b;
@@ -861,7 +913,8 @@ DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR Se
         }
         jb_raw(&b, "}");
     }
-    jb_key(&b, "overlapped"); jb_bool(&b, Overlapped != NULL);
+    jb_key(&b, "overlapped"); jb_overlapped(&b, Overlapped, ovEvent);
+    jb_key(&b, "operation"); jb_op_id(&b, opId);
     log_append(&c, &b);
     return rc;
 }

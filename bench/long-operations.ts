@@ -1,0 +1,91 @@
+// Long operations on the Windows ABI tier (node.exe under Wine, simulated virtdisk.dll, libuv's default pool):
+//   7. fs.stat p90 while 8 compacts of 2 s run (each reporting progress), over its idle p90 (target ≤ 2)
+//   8. the worst event-loop delay meanwhile (target ≤ 10 ms)
+//   9. how long after Windows signals completion the promise resolves (target ≤ 25 ms), from the simulator's
+//      completion time (just before it signals the event) and QueryPerformanceCounter read in the same process
+//  10. CPU the watching and progress polling cost the main thread, over an idle window of the same length with
+//      the same fs.stat loop (target < 1 % of a core; GetThreadTimes counts in 15.6 ms ticks, so this is coarse)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import koffi from 'koffi';
+
+const { openVirtualDisk } = await import('../lib/index.ts');
+const { simulator } = await import('../spec/windows/simulator.ts');
+
+const kernel32 = koffi.load('kernel32.dll');
+const QueryPerformanceCounter = kernel32.func('__stdcall', 'QueryPerformanceCounter', 'int32', [koffi.out(koffi.pointer('int64'))]);
+const QueryPerformanceFrequency = kernel32.func('__stdcall', 'QueryPerformanceFrequency', 'int32', [koffi.out(koffi.pointer('int64'))]);
+const GetCurrentThread = kernel32.func('__stdcall', 'GetCurrentThread', 'void *', []);
+const GetThreadTimes = kernel32.func('__stdcall', 'GetThreadTimes', 'int32', ['void *', koffi.out(koffi.pointer('uint64')), koffi.out(koffi.pointer('uint64')), koffi.out(koffi.pointer('uint64')), koffi.out(koffi.pointer('uint64'))]);
+/** CPU time of the main (JavaScript) thread alone, in ms: the simulated DLL's own threads run in this process too. */
+const mainThreadCpuMs = () => {
+  const [creation, exit, kernel, user]: Array<[number]> = [[0], [0], [0], [0]];
+  GetThreadTimes(GetCurrentThread(), creation, exit, kernel, user);
+  return (Number(kernel![0]) + Number(user![0])) / 10_000; // 100 ns units
+};
+const frequency: [number] = [0];
+QueryPerformanceFrequency(frequency);
+const qpcMs = () => { const counter: [number] = [0]; QueryPerformanceCounter(counter); return (Number(counter[0]) * 1000) / Number(frequency[0]); };
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdisk-bench-long-'));
+const image = (name: string) => { const file = path.join(dir, name); fs.writeFileSync(file, Buffer.alloc(512)); return path.win32.resolve(file); };
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
+const line = (label: string, value: string, target: string, ok: boolean) =>
+  console.log(`${label.padEnd(58)} ${value.padStart(10)}   target ${target}  ${ok ? 'met' : 'MISSED'}`);
+
+async function statLatencies(until: Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  let done = false;
+  void until.finally(() => { done = true; });
+  while (!done) {
+    const t0 = performance.now();
+    await fs.promises.stat(dir);
+    latencies.push(performance.now() - t0);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return latencies;
+}
+
+const DURATION = 2000;
+simulator.reset();
+const warm = await openVirtualDisk(image('warm.vhdx'));
+await warm.compact(); // warm-up: koffi, the watcher, the simulator's threads
+await warm.close();
+const disks = await Promise.all(Array.from({ length: 8 }, (_, i) => openVirtualDisk(image(`long${i}.vhdx`))));
+
+const cpuIdle0 = mainThreadCpuMs();
+const idleWall0 = performance.now();
+const idle = await statLatencies(new Promise((resolve) => setTimeout(resolve, DURATION)));
+const idleCpu = mainThreadCpuMs() - cpuIdle0;
+const idleWall = performance.now() - idleWall0;
+
+simulator.duration('CompactVirtualDisk', DURATION);
+const resolvedAt = new Map<string, number>();
+const histogram = monitorEventLoopDelay({ resolution: 1 });
+const cpu0 = mainThreadCpuMs();
+const wall0 = performance.now();
+histogram.enable();
+let reports = 0;
+const running = Promise.all(disks.map((disk) => disk.compact({ onProgress: () => { reports++; } }).then(() => resolvedAt.set(disk.path, qpcMs()))));
+const busy = await statLatencies(running);
+await running;
+histogram.disable();
+const busyCpu = mainThreadCpuMs() - cpu0;
+const busyWall = performance.now() - wall0;
+for (const disk of disks) await disk.close();
+
+const operations = simulator.operations().filter((operation) => operation.fn === 'CompactVirtualDisk').slice(-8);
+const latencies = operations.map((operation) => (resolvedAt.get(operation.path) ?? NaN) - (operation.end ?? NaN)).filter(Number.isFinite);
+const cpuShare = (cpuMs: number, wall: number) => cpuMs / wall;
+const watchingCost = Math.max(0, cpuShare(busyCpu, busyWall) - cpuShare(idleCpu, idleWall)) * 100;
+
+console.log(`8 compacts of ${DURATION} ms: fs.stat p90 ${percentile(busy, 0.9).toFixed(2)} ms (idle ${percentile(idle, 0.9).toFixed(2)} ms); `
+  + `event loop max ${(histogram.max / 1e6).toFixed(1)} ms; ${reports} progress reports; completion noticed after `
+  + `${latencies.map((l) => l.toFixed(1)).join(', ')} ms; CPU ${(cpuShare(busyCpu, busyWall) * 100).toFixed(2)} % busy vs ${(cpuShare(idleCpu, idleWall) * 100).toFixed(2)} % idle`);
+line('7. fs.stat p90 during 8 long operations / idle p90', (percentile(busy, 0.9) / percentile(idle, 0.9)).toFixed(2), '≤ 2', percentile(busy, 0.9) / percentile(idle, 0.9) <= 2);
+line('8. worst event-loop delay during 8 long operations', `${(histogram.max / 1e6).toFixed(1)} ms`, '≤ 10 ms', histogram.max / 1e6 <= 10);
+line('9. completion noticed after Windows signals it (worst)', `${Math.max(...latencies).toFixed(1)} ms`, '≤ 25 ms', Math.max(...latencies) <= 25);
+line('10. CPU of watching + progress, over idle', `${watchingCost.toFixed(2)} %`, '< 1 %', watchingCost < 1);
+fs.rmSync(dir, { recursive: true, force: true });
