@@ -17,7 +17,7 @@ import { InvalidArgumentError, VirtualDiskError } from './errors.ts';
 import { deviceKey, deviceOfPhysicalPath, parsePhysicalPath, sameDevice, type DeviceId } from './device-io.ts';
 import { imageIdentity } from './image-identity.ts';
 import { readMultiSz } from './multi-sz.ts';
-import { callAsync, rawLayer, win32Error, windows } from './native.ts';
+import { callAsync, win32Error, windows } from './native.ts';
 import { CALL_OPTION_KINDS, describe, snapshotOptions } from './options.ts';
 import { physicalPathOfImage } from './physical-path.ts';
 import { storageDependencyOfDisk, type DependencyEntry } from './storage-dependency.ts';

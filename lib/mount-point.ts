@@ -14,7 +14,7 @@ import type { Volume } from '../types/volumes.ts';
 import { AbortError, PreconditionError, VirtualDiskError } from './errors.ts';
 import { deviceOfPhysicalPath } from './device-io.ts';
 import { isDriveLetter } from './mount-point-name.ts';
-import { callAsync, rawLayer, win32Error, windows } from './native.ts';
+import { callAsync, win32Error, windows } from './native.ts';
 import { physicalPathOfHandle } from './physical-path.ts';
 import { lastErrorOf, volumesOfDevice, waitForVolumes } from './volumes.ts';
 

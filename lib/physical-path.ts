@@ -7,7 +7,7 @@ import {
 } from '../types/constants.ts';
 import type { OpenVirtualDiskParametersValue } from '../ffi/index.ts';
 import { VirtualDiskError } from './errors.ts';
-import { callAsync, rawLayer, win32Error, windows } from './native.ts';
+import { callAsync, win32Error, windows } from './native.ts';
 import { DEVICE_IDS } from './storage-type.ts';
 import { ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS } from './win32-errors.ts';
 

@@ -26,7 +26,7 @@ import {
   deviceKey, deviceNumberOf, diskExtentsOf, isHandle, withDevice, type DeviceId, type DeviceNumber,
 } from './device-io.ts';
 import { readMultiSz } from './multi-sz.ts';
-import { callAsync, rawLayer, win32Error, windows } from './native.ts';
+import { callAsync, win32Error, windows } from './native.ts';
 import { ERROR_FILE_NOT_FOUND, ERROR_MORE_DATA, ERROR_NO_MORE_FILES, ERROR_NOT_READY } from './win32-errors.ts';
 
 /** Where a volume lies: one device (and partition), or, for a volume spanning disks, the disks of its extents. */
