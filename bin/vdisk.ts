@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `vdisk` command (package.json "bin"): node dist/cli/vdisk.js, or npx vdisk.
+// The `vdisk` command (package.json "bin"): node dist/bin/vdisk.js, or npx vdisk.
 import { processIo } from './io.ts';
 import { runVdisk } from './main.ts';
 

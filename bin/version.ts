@@ -1,5 +1,5 @@
 // The package's version, from its package.json: ../package.json beside the .ts sources, ../../package.json
-// beside dist/cli/*.js.
+// beside dist/bin/*.js.
 import { readFileSync } from 'node:fs';
 
 export function packageVersion(): string {

@@ -4,8 +4,13 @@ import koffi from 'koffi';
 import type { NativeLibrary } from './libraries.ts';
 import { declaredOnUse, type NativeFunction, type OutParameter, type TypeSpec } from './native-function.ts';
 import { HANDLE, OVERLAPPED, WAITORTIMERCALLBACK } from './types.ts';
+import { fileapiDeclarations, type Fileapi } from './fileapi.ts';
+import { ioapisetDeclarations, type Ioapiset } from './ioapiset.ts';
+import { processthreadsapiDeclarations, type Processthreadsapi } from './processthreadsapi.ts';
+import { winbaseDeclarations, type Winbase } from './winbase.ts';
 
-export interface Kernel32 {
+/** kernel32's functions: these, and those of one file per header (fileapi.ts, ioapiset.ts, WinBase.h, processthreadsapi.h). */
+export interface Kernel32 extends Fileapi, Ioapiset, Winbase, Processthreadsapi {
   CloseHandle: NativeFunction<[hObject: bigint], number>;
   GetLastError: NativeFunction<[], number>;
   LocalFree: NativeFunction<[hMem: bigint], bigint | null>;
@@ -38,6 +43,10 @@ export interface Kernel32 {
 export function declareKernel32(lib: NativeLibrary): Kernel32 {
   const stdcall = (name: string, result: TypeSpec, params: TypeSpec[]) => () => lib.func('__stdcall', name, result, params);
   return declaredOnUse<Kernel32>('kernel32', {
+    ...fileapiDeclarations(lib),
+    ...ioapisetDeclarations(lib),
+    ...winbaseDeclarations(lib),
+    ...processthreadsapiDeclarations(lib),
     CloseHandle: stdcall('CloseHandle', 'int32', [HANDLE]),
     GetLastError: stdcall('GetLastError', 'uint32', []),
     LocalFree: stdcall('LocalFree', 'void *', ['void *']),

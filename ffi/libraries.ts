@@ -4,7 +4,7 @@
 import koffi from 'koffi';
 import type { TypeSpec } from './native-function.ts';
 
-export type DllName = 'virtdisk' | 'kernel32' | 'advapi32';
+export type DllName = 'virtdisk' | 'kernel32' | 'advapi32' | 'rstrtmgr';
 
 /** What the declarations need of a loaded library: koffi's `func(convention, name, result, params)`. */
 export interface NativeLibrary {

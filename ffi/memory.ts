@@ -1,6 +1,7 @@
 // Stable native memory and callbacks, for what Windows may read or write after a call returns ERROR_IO_PENDING (an
 // OVERLAPPED, a long operation's parameters and their strings): koffi copies JS values into temporary
-// memory for the length of a call only.
+// memory for the length of a call only. Also for buffers a DLL fills with pointers into themselves
+// (GetStorageDependencyInformation's), and struct decoding at an offset of a Buffer.
 import koffi from 'koffi';
 import type { TypeSpec } from './native-function.ts';
 
@@ -25,3 +26,31 @@ export const nativeMemory: NativeMemory = {
   registerCallback: (callback, proto) => koffi.register(callback as never, koffi.pointer(proto as never)) as unknown as bigint,
   unregisterCallback: (pointer) => koffi.unregister(pointer as never),
 };
+
+/** `size` bytes of zeroed native memory that does not move; free it with freeBytes(). */
+export function allocBytes(size: number): bigint {
+  const pointer = koffi.alloc('uint8', size) as unknown as bigint;
+  bytesAt(pointer, size).fill(0);
+  return pointer;
+}
+
+/** The `size` bytes at `pointer`, without a copy (valid until the memory is freed). */
+export function bytesAt(pointer: bigint, size: number): Buffer {
+  return Buffer.from(koffi.view(pointer, size));
+}
+
+export function freeBytes(pointer: bigint): void {
+  koffi.free(pointer as never);
+}
+
+/** The struct `type` stored at `offset` of `bytes`; throws a RangeError if it does not fit. */
+export function decodeStruct<T>(bytes: Buffer, offset: number, type: TypeSpec): T {
+  if (!Number.isInteger(offset) || offset < 0 || offset + koffi.sizeof(type) > bytes.length) {
+    throw new RangeError(`a ${koffi.sizeof(type)}-byte struct at offset ${offset} does not fit in ${bytes.length} bytes`);
+  }
+  return koffi.decode(bytes, offset, type) as T;
+}
+
+export function sizeOf(type: TypeSpec): number {
+  return koffi.sizeof(type);
+}

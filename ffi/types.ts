@@ -252,3 +252,41 @@ export type SetVirtualDiskInfoValue =
   | { Version: 3; u: { ParentPathWithDepthInfo: { ChildDepth: number; ParentFilePath: string } } }
   | { Version: 4; u: { VhdPhysicalSectorSize: number } }
   | { Version: 5; u: { VirtualDiskId: GuidValue } };
+
+// ——— GetStorageDependencyInformation ———
+// STORAGE_DEPENDENCY_INFO ends in a union of two flexible arrays (Version1Entries[], Version2Entries[]): its
+// sizeof is 8 and the entries start at offset 8 (the SDK's struct has alignment 8, from TYPE_2's pointers).
+// The four PWSTR members of a TYPE_2 entry point into the same buffer (after the entries): they are kept
+// here as raw addresses, and read by their offset from the start of that buffer.
+export const STORAGE_DEPENDENCY_INFO_TYPE_1 = koffi.struct({
+  DependencyTypeFlags: 'uint32', // DEPENDENT_DISK_FLAG
+  ProviderSpecificFlags: 'uint32',
+  VirtualStorageType: VIRTUAL_STORAGE_TYPE,
+});
+export const STORAGE_DEPENDENCY_INFO_TYPE_2 = koffi.struct({
+  DependencyTypeFlags: 'uint32', // DEPENDENT_DISK_FLAG
+  ProviderSpecificFlags: 'uint32',
+  VirtualStorageType: VIRTUAL_STORAGE_TYPE,
+  AncestorLevel: 'uint32',
+  DependencyDeviceName: 'void *', // PWSTR
+  HostVolumeName: 'void *', // PWSTR
+  DependentVolumeName: 'void *', // PWSTR
+  DependentVolumeRelativePath: 'void *', // PWSTR
+});
+/** The fixed part (Version, NumberEntries); the entries follow at STORAGE_DEPENDENCY_INFO_ENTRIES_OFFSET. */
+export const STORAGE_DEPENDENCY_INFO = koffi.struct({
+  Version: 'uint32', // STORAGE_DEPENDENCY_INFO_VERSION
+  NumberEntries: 'uint32',
+});
+export const STORAGE_DEPENDENCY_INFO_ENTRIES_OFFSET = 8;
+
+export interface StorageDependencyInfoType2Value {
+  DependencyTypeFlags: number;
+  ProviderSpecificFlags: number;
+  VirtualStorageType: VirtualStorageTypeValue;
+  AncestorLevel: number;
+  DependencyDeviceName: bigint | null;
+  HostVolumeName: bigint | null;
+  DependentVolumeName: bigint | null;
+  DependentVolumeRelativePath: bigint | null;
+}

@@ -81,6 +81,25 @@ export interface Virtdisk {
   ResizeVirtualDisk: NativeFunction<[VirtualDiskHandle: bigint, Flags: number, Parameters: bigint, Overlapped: bigint | null], number>;
   CompactVirtualDisk: NativeFunction<[VirtualDiskHandle: bigint, Flags: number, Parameters: bigint | null, Overlapped: bigint | null], number>;
   MergeVirtualDisk: NativeFunction<[VirtualDiskHandle: bigint, Flags: number, Parameters: bigint, Overlapped: bigint | null], number>;
+  /** No reference page; MULTI_SZ, sizes in bytes, ERROR_INSUFFICIENT_BUFFER with the size needed. */
+  GetAllAttachedVirtualDiskPhysicalPaths: NativeFunction<
+    [PathsBufferSizeInBytes: OutParameter<number>, PathsBuffer: Buffer | null],
+    number
+  >;
+  /**
+   * StorageDependencyInfo: stable memory (a bigint from ffi's allocBytes), its Version written first; the
+   * TYPE_2 entries' strings point into it. ERROR_INSUFFICIENT_BUFFER with the size needed in SizeUsed.
+   */
+  GetStorageDependencyInformation: NativeFunction<
+    [
+      ObjectHandle: bigint,
+      Flags: number,
+      StorageDependencyInfoSize: number,
+      StorageDependencyInfo: bigint,
+      SizeUsed: OutParameter<number> | null,
+    ],
+    number
+  >;
 }
 
 export interface VirtualDiskProgressValue {
@@ -142,5 +161,16 @@ export function declareVirtdisk(lib: NativeLibrary): Virtdisk {
     ResizeVirtualDisk: stdcall('ResizeVirtualDisk', 'uint32', [HANDLE, 'uint32', koffi.pointer(RESIZE_VIRTUAL_DISK_PARAMETERS), koffi.pointer(OVERLAPPED)]),
     CompactVirtualDisk: stdcall('CompactVirtualDisk', 'uint32', [HANDLE, 'uint32', koffi.pointer(COMPACT_VIRTUAL_DISK_PARAMETERS), koffi.pointer(OVERLAPPED)]),
     MergeVirtualDisk: stdcall('MergeVirtualDisk', 'uint32', [HANDLE, 'uint32', koffi.pointer(MERGE_VIRTUAL_DISK_PARAMETERS), koffi.pointer(OVERLAPPED)]),
+    GetAllAttachedVirtualDiskPhysicalPaths: stdcall('GetAllAttachedVirtualDiskPhysicalPaths', 'uint32', [
+      koffi.inout(koffi.pointer('uint32')),
+      'void *',
+    ]),
+    GetStorageDependencyInformation: stdcall('GetStorageDependencyInformation', 'uint32', [
+      HANDLE,
+      'uint32',
+      'uint32',
+      'void *',
+      koffi.inout(koffi.pointer('uint32')),
+    ]),
   });
 }

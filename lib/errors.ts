@@ -3,6 +3,13 @@
 // JSON.stringify show only what is known.
 import type { VirtualDiskErrorReason } from './hints.ts';
 
+/** A process that holds a file open, as the Restart Manager names it. */
+export interface Holder {
+  pid: number;
+  /** The program's file name ('MsMpEng.exe'), or the Restart Manager's name for it when that cannot be read. */
+  name: string;
+}
+
 export interface VirtualDiskErrorDetails {
   /** The symbolic Win32 name (ERROR_FILE_NOT_FOUND) or one of this library's own (ERR_…). */
   code: string;
@@ -16,6 +23,10 @@ export interface VirtualDiskErrorDetails {
   hint?: string | undefined;
   /** What happened, machine-readable, where the code alone settles it (lib/hints.ts: VirtualDiskErrorReason). */
   reason?: VirtualDiskErrorReason | undefined;
+  /** On sharing violations and access denials: the processes holding the image file (Restart Manager). */
+  holders?: readonly Holder[] | undefined;
+  /** With reason 'ALREADY_ATTACHED': the disk of the existing attach ('\\.\PhysicalDrive3'). */
+  physicalPath?: string | undefined;
   cause?: unknown;
 }
 
@@ -26,12 +37,14 @@ export class VirtualDiskError extends Error {
   declare readonly path?: string;
   declare readonly hint?: string;
   declare readonly reason?: VirtualDiskErrorReason;
+  declare readonly holders?: readonly Holder[];
+  declare readonly physicalPath?: string;
 
   constructor(message: string, details: VirtualDiskErrorDetails) {
     super(details.hint ? `${message}\n  hint: ${details.hint}` : message, details.cause === undefined ? undefined : { cause: details.cause });
     assignDefined(this, {
       name: new.target.name, code: details.code, errno: details.errno, syscall: details.syscall, path: details.path,
-      hint: details.hint, reason: details.reason,
+      hint: details.hint, reason: details.reason, holders: details.holders, physicalPath: details.physicalPath,
     });
   }
 }

@@ -299,6 +299,13 @@ const BY_SYSCALL: Readonly<Record<string, Readonly<Record<string, Cause>>>> = {
     ERROR_NOT_FOUND: { hint: NOT_ATTACHED },
     ERROR_VHD_INVALID_STATE: { hint: NOT_ATTACHED },
   },
+  SetVolumeMountPointW: {
+    ERROR_DIR_NOT_EMPTY: { hint: 'The folder is not empty (hidden and system files count too), or it is a mounted folder already: give the volume an empty folder that nothing is mounted at.' },
+    ERROR_ACCESS_DENIED: { hint: 'Setting a mount point needs an elevated process (run as Administrator), and write access to the folder.' },
+    ERROR_INVALID_PARAMETER: { hint: several('Windows refused the mount point.', 'the folder is not on a local NTFS volume (ReFS, FAT, exFAT and network shares cannot hold mounted folders)', 'the drive letter is taken meanwhile') },
+    ERROR_INVALID_FUNCTION: { hint: 'The volume holding the folder does not support mounted folders: use a folder on a local NTFS volume, or a drive letter.' },
+    ERROR_CALL_NOT_IMPLEMENTED: { hint: 'This Windows (or Wine, whose SetVolumeMountPointW is a stub) cannot set mount points.' },
+  },
   CreateVirtualDisk: {
     ERROR_ALREADY_EXISTS: { hint: 'The file to create already exists: choose another path, or delete the old file first.' },
   },

@@ -34,3 +34,6 @@ export {
   encodeResizeVirtualDiskParameters, encodeVirtualStorageType, guidText,
 } from './struct-encoding.ts';
 export type { EncodedField, EncodedStruct, FieldType } from './struct-encoding.ts';
+export { findVirtualDisk, listAttachedVirtualDisks } from './attached.ts';
+export type { Holder } from './errors.ts';
+export type { AttachedVirtualDisk, FoundVirtualDisk, GetVolumesOptions, ListOptions, Volume } from '../types/volumes.ts';

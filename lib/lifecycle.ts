@@ -5,6 +5,7 @@ import type {
 } from '../types/index.ts';
 import { OPEN_VIRTUAL_DISK_VERSION_2, VIRTUAL_DISK_ACCESS_NONE } from '../types/constants.ts';
 import { throwIfAborted, VirtualDiskError } from './errors.ts';
+import { diagnose } from './diagnose.ts';
 import { imageIdentity } from './image-identity.ts';
 import { runLongOperation } from './long-operation.ts';
 import { callAsync, rawLayer, windows } from './native.ts';
@@ -65,7 +66,9 @@ export async function createVirtualDisk(path: string, options: CreateVirtualDisk
   } catch (error) {
     if (handle !== undefined) await callAsync(undefined, kernel32.CloseHandle, handle).catch(() => {});
     if (madeFile !== undefined && (await imageIdentity(call.Path)) === madeFile) await rm(call.Path, { force: true }).catch(() => {});
-    throw error;
+    // A sharing violation or access denial: who holds the parent or source (the new file is the library's own).
+    const { ParentPath, SourcePath } = call.Parameters.Version2;
+    throw await diagnose(error, 'create', ParentPath ?? SourcePath ?? call.Path);
   }
   return wrapHandle({
     description: {

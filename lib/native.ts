@@ -24,7 +24,7 @@ export async function windows(): Promise<Bindings> {
     const raw = ffi.bindings();
     bound ??= new WeakMap();
     let wrapped = bound.get(raw);
-    if (!wrapped) bound.set(raw, (wrapped = { virtdisk: typed(raw.virtdisk), kernel32: typed(raw.kernel32), advapi32: typed(raw.advapi32) }));
+    if (!wrapped) bound.set(raw, (wrapped = wrap(raw)));
     return wrapped;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -42,6 +42,17 @@ export async function rawLayer(): Promise<typeof import('../ffi/index.ts')> {
 }
 
 let bound: WeakMap<Bindings, Bindings> | undefined;
+
+function wrap(raw: Bindings): Bindings {
+  let rstrtmgr: Bindings['rstrtmgr'] | undefined;
+  return {
+    virtdisk: typed(raw.virtdisk), kernel32: typed(raw.kernel32), advapi32: typed(raw.advapi32),
+    // rstrtmgr.dll loads on first use only (who holds a file is asked after some failures).
+    get rstrtmgr() {
+      return (rstrtmgr ??= typed(raw.rstrtmgr));
+    },
+  };
+}
 
 /** The DLL's functions, where a function this Windows lacks (declared on first use) fails as a VirtualDiskError. */
 function typed<T extends object>(functions: T): T {

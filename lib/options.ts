@@ -5,10 +5,12 @@
 import { InvalidArgumentError, type CheckError } from './errors.ts';
 import { formatGuid, parseGuid } from './guid.ts';
 import { isStorageType } from './storage-type.ts';
+import { normalizeMountPoint } from './mount-point-name.ts';
 
 export type Kind =
   | 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange'
-  | 'size' | 'sectorSize' | 'guid' | 'diskType' | 'path' | 'callback' | 'ms' | 'depth';
+  | 'size' | 'sectorSize' | 'guid' | 'diskType' | 'path' | 'callback' | 'ms' | 'depth'
+  | 'mountPoint' | 'ifAttached';
 
 export type Snapshot<T> = { ok: true; value: T } | { ok: false; error: CheckError };
 
@@ -41,15 +43,20 @@ export const ATTACH_OPTION_KINDS = {
   restrictedRange: 'restrictedRange',
   securityDescriptor: 'sddl',
   providerSpecificFlags: 'uint32',
+  mountPoint: 'mountPoint',
+  wait: 'ms',
 } as const satisfies Record<string, Kind>;
 
-export const ATTACH_VIRTUAL_DISK_OPTION_KINDS = { ...OPEN_OPTION_KINDS, ...ATTACH_OPTION_KINDS } as const;
+export const ATTACH_VIRTUAL_DISK_OPTION_KINDS = { ...OPEN_OPTION_KINDS, ...ATTACH_OPTION_KINDS, ifAttached: 'ifAttached' } as const;
 
 export const DETACH_OPTION_KINDS = {
   signal: 'signal',
   windowsBuild: 'build',
   storageType: 'storageType',
+  ifAttached: 'boolean',
 } as const satisfies Record<string, Kind>;
+
+export const GET_VOLUMES_OPTION_KINDS = { signal: 'signal', wait: 'ms' } as const satisfies Record<string, Kind>;
 
 export const CALL_OPTION_KINDS = { signal: 'signal' } as const satisfies Record<string, Kind>;
 
@@ -95,6 +102,9 @@ interface KindValue {
   callback: (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- checked as a function only
   ms: number;
   depth: number;
+  /** Normalised: 'Z:\\' or a full folder path ending in a backslash. */
+  mountPoint: string;
+  ifAttached: 'reuse' | 'fail';
 }
 
 /** The snapshot of an options object with these kinds: every option optional, each of its checked type. */
@@ -116,6 +126,8 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   callback: 'a function',
   ms: 'a finite number of milliseconds, 0 or more',
   depth: 'an integer from 1 to 0xFFFFFFFF',
+  mountPoint: "a drive letter ('Z:' or 'Z:\\\\') or the path of an empty folder on a local NTFS volume ('C:\\\\mnt\\\\data')",
+  ifAttached: "'reuse' (resolve to the existing attach) or 'fail' (the default)",
 };
 
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -251,6 +263,8 @@ function read(kind: Kind, value: unknown): unknown {
     case 'callback': return typeof value === 'function' ? value : new Problem(value, 'ERR_INVALID_ARG_TYPE');
     case 'ms': return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : new Problem(value, wrongType('number'));
     case 'depth': return isUint32(value) && value >= 1 ? value : new Problem(value, wrongType('number'));
+    case 'mountPoint': return (typeof value === 'string' ? normalizeMountPoint(value) : undefined) ?? new Problem(value, wrongType('string'));
+    case 'ifAttached': return value === 'reuse' || value === 'fail' ? value : new Problem(value, wrongType('string'));
   }
 }
 

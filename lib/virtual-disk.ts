@@ -7,14 +7,14 @@ import { throwIfAborted, VirtualDiskError } from './errors.ts';
 import { closeDropped, otherHandlesOn, releaseHandle, trackHandle, type OpenHandle } from './handles.ts';
 import { runLongOperation } from './long-operation.ts';
 import { callAsync, rawLayer, win32Error, windows } from './native.ts';
-import { CALL_OPTION_KINDS, snapshotOptions } from './options.ts';
+import { CALL_OPTION_KINDS, GET_VOLUMES_OPTION_KINDS, snapshotOptions } from './options.ts';
 import { currentWindowsBuild } from './windows-build.ts';
 import { withSecurityDescriptor } from './security-descriptor.ts';
 import { attachRequestFromSnapshot, snapshotAttachOptions } from './rules/attach.ts';
 import { handleRule, type HandleDescription } from './rules/common.ts';
 import { detachRules } from './rules/detach.ts';
 import {
-  ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME, ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY, SET_VIRTUAL_DISK_INFO_IDENTIFIER,
+  ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER, ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME, ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY, SET_VIRTUAL_DISK_INFO_IDENTIFIER,
   SET_VIRTUAL_DISK_INFO_PARENT_PATH, SET_VIRTUAL_DISK_INFO_PHYSICAL_SECTOR_SIZE,
 } from '../types/constants.ts';
 import type { SetVirtualDiskInfoValue } from '../ffi/types.ts';
@@ -27,6 +27,10 @@ import {
 import { resolveImagePath } from './rules/open.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { INFO_OPTION_KINDS } from './options.ts';
+import type { GetVolumesOptions, Volume } from '../types/volumes.ts';
+import { diagnose } from './diagnose.ts';
+import { checkMountPoint, mountAttachedDisk, removeMountPoint } from './mount-point.ts';
+import { volumesOfAttachedDisk } from './disk-volumes.ts';
 
 // A VirtualDisk dropped without close() has its handle closed here: one that never attached, and one whose
 // attach is permanent (the attach outlives the handle). A non-permanent attach lasts as long as its handle,
@@ -55,6 +59,10 @@ export class VirtualDisk {
   readonly #windowsBuild: number | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
+  /** The ATTACH_VIRTUAL_DISK_FLAG bits of this handle's attach (for getVolumes: was it noDriveLetter?). */
+  #attachFlags = 0;
+  /** The mount point this handle's attach set (mountPoint option): removed again before the disk goes. */
+  #mountPoint: string | undefined;
 
   /** Use openVirtualDisk() or attachVirtualDisk(). */
   constructor(token: typeof constructing, init: VirtualDiskInit) {
@@ -79,7 +87,11 @@ export class VirtualDisk {
    * Attaches the image (AttachVirtualDisk). Without `permanent`, the attach lasts as long as this handle:
    * until detach() or close(), and this object stays reachable meanwhile. With `permanent`, it outlives
    * close() and the process. Options are read once, when attach() is called. Rejects with the errors of
-   * checkAttach(), ERR_ALREADY_ATTACHED when this VirtualDisk attached already, an AbortError, or Windows' own.
+   * checkAttach(), ERR_ALREADY_ATTACHED when this VirtualDisk attached already, an AbortError, or Windows' own
+   * (a sharing violation or "already attached" code with `reason` decided from Windows' list of attached
+   * disks: 'ALREADY_ATTACHED' with `physicalPath`, or 'FILE_IN_USE' with `holders`). With `mountPoint`: also
+   * ERR_MOUNT_POINT_IN_USE / _NOT_FOUND / _NOT_DIRECTORY / _NOT_EMPTY before attaching, and after it
+   * ERR_NO_VOLUME, ERR_AMBIGUOUS_VOLUME or SetVolumeMountPointW's code, the disk detached again first.
    */
   attach(options?: AttachOptions): Promise<void> {
     const read = snapshotAttachOptions(options, this.path);
@@ -94,6 +106,10 @@ export class VirtualDisk {
           hint: 'Detach it first, or keep using it as it is.',
         });
       }
+      if (snapshot.mountPoint !== undefined) {
+        const refusal = await checkMountPoint(snapshot.mountPoint, this.path);
+        if (refusal) throw refusal;
+      }
       throwIfAborted(snapshot.signal);
       const { Flags, ProviderSpecificFlags, Parameters, SecurityDescriptor } = request.value.call;
       const { virtdisk } = await windows();
@@ -104,12 +120,22 @@ export class VirtualDisk {
         syscall: 'AttachVirtualDisk', path: this.path, options: { signal: snapshot.signal }, handle: () => handle,
         start: (arena, overlapped) => callAsync(snapshot.signal, virtdisk.AttachVirtualDisk, handle, descriptor, Flags, ProviderSpecificFlags,
           arena.struct(raw.ATTACH_VIRTUAL_DISK_PARAMETERS, Parameters), overlapped),
-      }));
+      })).catch(async (error: unknown) => { throw await diagnose(error, 'attach', this.path); });
       this.#entry.attached = true;
       this.#entry.attachedReadOnly = (Flags & ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY) !== 0;
       this.#entry.permanent = (Flags & ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME) !== 0;
+      this.#attachFlags = Flags;
       // A permanent attach no longer needs this handle: if the VirtualDisk is dropped, its handle is closed.
       if (!this.#entry.permanent) attachedDisks.add(this);
+      if (snapshot.mountPoint !== undefined) {
+        const mountPoint = snapshot.mountPoint;
+        try {
+          await mountAttachedDisk({ handle, imagePath: this.path, mountPoint, wait: snapshot.wait, signal: snapshot.signal });
+          this.#mountPoint = mountPoint;
+        } catch (error) {
+          throw await this.#undoAttach(error);
+        }
+      }
     });
   }
 
@@ -128,13 +154,63 @@ export class VirtualDisk {
       });
       if (refusal) throw refusal;
       throwIfAborted(signal);
+      await this.#removeMountPoint();
       const { virtdisk } = await windows();
       const result = await callAsync(signal, virtdisk.DetachVirtualDisk, this.#handle(), call.Flags, call.ProviderSpecificFlags);
-      if (result !== ERROR_SUCCESS) throw win32Error(result, 'DetachVirtualDisk', this.path);
-      this.#entry.attached = false;
-      this.#entry.permanent = false;
-      attachedDisks.delete(this);
+      if (result !== ERROR_SUCCESS) throw await diagnose(win32Error(result, 'DetachVirtualDisk', this.path), 'detach', this.path);
+      this.#detached();
     });
+  }
+
+  /**
+   * The attached disk's volumes: their GUID paths, drive letters and mounted folders, with kernel32 only (no
+   * WMI, no PowerShell). Options: `wait` (ms, default 0: answer at once, possibly []) polls until at least
+   * one volume is there and, unless the disk was attached with noDriveLetter, one has a mount point;
+   * `signal`. Rejects with ERR_NO_VOLUME when `wait` runs out first, with GetVirtualDiskPhysicalPath's code
+   * when the image is not attached, or with an AbortError.
+   */
+  getVolumes(options?: GetVolumesOptions): Promise<Volume[]> {
+    const read = snapshotOptions('getVolumes', options, GET_VOLUMES_OPTION_KINDS, this.path);
+    if (!read.ok) return Promise.reject(read.error);
+    const { signal, wait = 0 } = read.value;
+    return this.getPhysicalPath(signal ? { signal } : undefined).then((physicalPath) => volumesOfAttachedDisk({
+      imagePath: this.path, physicalPath, wait, signal,
+      // Known when this handle attached it; otherwise Windows' dependency information says.
+      noDriveLetter: this.#entry.attached ? (this.#attachFlags & ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER) !== 0 : undefined,
+    }));
+  }
+
+  /** After the attach itself succeeded and the mount failed: detach again, and report the mount's error. */
+  async #undoAttach(error: unknown): Promise<unknown> {
+    const { virtdisk } = await windows();
+    const result = await callAsync(undefined, virtdisk.DetachVirtualDisk, this.#handle(), 0, 0).catch((thrown: unknown) => thrown);
+    if (result === ERROR_SUCCESS) {
+      this.#detached();
+      return error;
+    }
+    // Still attached: say so, with the mount's error first (closing the handle ends a non-permanent attach).
+    const undo = typeof result === 'number' ? win32Error(result, 'DetachVirtualDisk', this.path) : result;
+    const reason = error instanceof Error ? error.message : String(error);
+    return new VirtualDiskError(`${reason}\n  and detaching '${this.path}' again failed: ${(undo as Error)?.message ?? String(undo)}`, {
+      code: error instanceof VirtualDiskError ? error.code : 'ERR_MOUNT', path: this.path, cause: error,
+      hint: this.#entry.permanent
+        ? 'The disk stays attached (permanently): detach it with detachVirtualDisk(path).'
+        : 'The disk stays attached until this VirtualDisk is closed (close() ends the attach) or detached.',
+    });
+  }
+
+  #detached(): void {
+    this.#entry.attached = false;
+    this.#entry.attachedReadOnly = false;
+    this.#entry.permanent = false;
+    this.#attachFlags = 0;
+    attachedDisks.delete(this);
+  }
+
+  async #removeMountPoint(): Promise<void> {
+    const mountPoint = this.#mountPoint;
+    this.#mountPoint = undefined;
+    if (mountPoint !== undefined) await removeMountPoint(mountPoint);
   }
 
   /**
@@ -172,7 +248,8 @@ export class VirtualDisk {
     const request = readCompactRequest(options, this.path);
     if (!request.ok) return Promise.reject(request.error);
     const { Flags, options: snapshot } = request.value;
-    return this.#operation('compact', snapshot.windowsBuild, () => operations.compact(this.#onHandle(snapshot), Flags));
+    return this.#operation('compact', snapshot.windowsBuild, () => operations.compact(this.#onHandle(snapshot), Flags)
+      .catch(async (error: unknown) => { throw await diagnose(error, 'compact', this.path); }));
   }
 
   /**
@@ -263,6 +340,8 @@ export class VirtualDisk {
   async #closeHandle(): Promise<void> {
     dropped.unregister(this);
     attachedDisks.delete(this);
+    // Closing ends a non-permanent attach: its mount point goes first. A permanent one keeps it.
+    if (!this.#entry.permanent) await this.#removeMountPoint();
     const handle = releaseHandle(this.#entry);
     if (handle === undefined) return;
     const { kernel32 } = await windows();

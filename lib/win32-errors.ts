@@ -28,6 +28,7 @@ const WIN32_ERROR_TABLE: readonly (readonly [number, string])[] = [
   [13, 'ERROR_INVALID_DATA'],
   [14, 'ERROR_OUTOFMEMORY'],
   [15, 'ERROR_INVALID_DRIVE'],
+  [18, 'ERROR_NO_MORE_FILES'],
   [19, 'ERROR_WRITE_PROTECT'],
   [21, 'ERROR_NOT_READY'],
   [23, 'ERROR_CRC'],
@@ -310,3 +311,10 @@ export const ERROR_NOT_A_REPARSE_POINT = 4390;
 export const ERROR_INVALID_STATE = 5023;
 export const ERROR_FILE_ENCRYPTED = 6002;
 export const ERROR_FILE_READ_ONLY = 6009;
+
+// Volumes and mount points
+export const ERROR_NO_MORE_FILES = 18;
+export const ERROR_DIR_NOT_EMPTY = 145;
+export const ERROR_DEVICE_ALREADY_ATTACHED = 548;
+export const ERROR_VHD_INVALID_STATE = 0xc03a001c;
+export const ERROR_VIRTDISK_DISK_ALREADY_OWNED = 0xc03a001e;

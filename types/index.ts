@@ -60,12 +60,32 @@ export interface AttachOptions extends CallOptions, BuildOption {
   securityDescriptor?: string | undefined;
   /** Passed through as ProviderSpecificFlags (a 32-bit unsigned integer). */
   providerSpecificFlags?: number | undefined;
+  /**
+   * Where the disk's one volume goes: a drive letter ('Z:' or 'Z:\\') or an empty folder on a local NTFS volume
+   * ('C:\\mnt\\data'). Attaches with noDriveLetter, waits for the volume, then SetVolumeMountPointW; if that
+   * fails, the disk is detached again and the attach rejects. A drive letter in use is refused before attaching.
+   */
+  mountPoint?: string | undefined;
+  /** With mountPoint: ms to wait for the disk's volume to arrive (default 10000). */
+  wait?: number | undefined;
 }
 
-export type AttachVirtualDiskOptions = OpenOptions & AttachOptions;
+export interface AttachVirtualDiskOptions extends OpenOptions, AttachOptions {
+  /**
+   * 'reuse': when Windows' list of attached virtual disks shows the image attached already, resolve to an
+   * open VirtualDisk on it (getPhysicalPath() and getVolumes() work; `attached` is false: this handle did
+   * not attach it) instead of rejecting. 'fail' (the default): reject with reason 'ALREADY_ATTACHED'.
+   */
+  ifAttached?: 'reuse' | 'fail' | undefined;
+}
 
 export interface DetachOptions extends CallOptions, BuildOption {
   storageType?: StorageType | undefined;
+  /**
+   * true: resolve when the image is not attached (ERROR_NOT_READY and the like, confirmed by Windows' list of
+   * attached virtual disks, or a missing image file), as cleanup after a crash needs.
+   */
+  ifAttached?: boolean | undefined;
 }
 
 /** What onProgress receives: Windows' own counters (only their ratio has meaning) and the percentage. */
@@ -187,3 +207,5 @@ export interface VirtualDiskInfo {
   isLoaded?: boolean;
   changeTracking?: { enabled: boolean; newerChanges: boolean; mostRecentId: string };
 }
+
+export type * from './volumes.ts';

@@ -16,6 +16,7 @@ import {
   ATTACH_OPTION_KINDS, isPlainObject, isUint32, ownEntries, snapshotOptions, type OptionsSnapshot, type Snapshot,
 } from '../options.ts';
 import { isStorageType } from '../storage-type.ts';
+import { mountPointRules } from './mount-point.ts';
 import {
   ATTACH_FLAG_INTRODUCTIONS, ATTACH_VERSION_2, ATTACH_VERSION_2_FIRST_BUILD, describeThreshold, DOCUMENTED_ATTACH_FLAGS,
 } from '../windows-build.ts';
@@ -59,6 +60,8 @@ export function attachCallFromOptions(storageType: StorageType, options?: Attach
 export function callFromSnapshot(storageType: StorageType, options: AttachOptionsSnapshot): AttachCall {
   let Flags = 0;
   for (const [option, flag] of FLAG_OPTIONS) if (options[option] === true) Flags |= flag;
+  // A mountPoint attach: the volume goes where mountPoint says, and nowhere else.
+  if (options.mountPoint !== undefined) Flags |= ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER;
   // An ISO attaches read-only unless the caller says otherwise (and then the rules say no).
   if (storageType === 'iso' && options.readOnly === undefined) Flags |= ATTACH_VIRTUAL_DISK_FLAG_READ_ONLY;
   const range = options.restrictedRange;
@@ -245,7 +248,7 @@ export function snapshotAttachOptions(options: unknown, path?: string): Snapshot
 /** The call an options snapshot makes, checked against the rules (the snapshot's windowsBuild first, then `build`). */
 export function attachRequestFromSnapshot(handle: HandleDescription, options: AttachOptionsSnapshot, build: number | undefined): Snapshot<AttachRequest> {
   const call = callFromSnapshot(handle.storageType, options);
-  const error = attachRules(handle, call, buildOf(options.windowsBuild, build));
+  const error = attachRules(handle, call, buildOf(options.windowsBuild, build)) ?? mountPointRules(options, handle.path);
   return error ? fail(error) : { ok: true, value: { call, options } };
 }
 

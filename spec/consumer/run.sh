@@ -95,7 +95,7 @@ cell "npm pack: prepack builds dist/, postpack removes it" pack
 tarball_contents() {
   local list; list=$(tar -tzf "$TGZ" | sed 's|^package/||' | sort)
   local missing=() extra f
-  for f in package.json LICENSE README.md dist/{lib,ffi,types}/index.{js,d.ts} dist/cli/vdisk.js; do
+  for f in package.json LICENSE README.md dist/{lib,ffi,types}/index.{js,d.ts} dist/bin/vdisk.js; do
     grep -qx "$f" <<<"$list" || missing+=("$f")
   done
   for f in $(grep '\.js$' <<<"$list"); do grep -qx "${f%.js}.d.ts" <<<"$list" || missing+=("${f%.js}.d.ts"); done
@@ -158,9 +158,9 @@ cli_linux() {
   expect_run 0 '"function": "CreateVirtualDisk"' npx --no-install vdisk explain create ./new.vhdx --size 64GiB --json || return 1
   expect_run 2 'code: ERR_UNSUPPORTED_PLATFORM' npx --no-install vdisk attach ./disk.vhdx || return 1
   expect_run 2 '"code": "ERROR_INVALID_PARAMETER"' npx --no-install vdisk create ./tiny.vhdx --size 1MB --dry-run --json || return 1
-  expect_run 0 'virtdisk.dll!CompactVirtualDisk' node node_modules/virtdisk/dist/cli/vdisk.js compact ./disk.vhdx --dry-run
+  expect_run 0 'virtdisk.dll!CompactVirtualDisk' node node_modules/virtdisk/dist/bin/vdisk.js compact ./disk.vhdx --dry-run
 }
-cell "npx vdisk: --version, attach ./disk.vhdx --dry-run, explain, ERR_UNSUPPORTED_PLATFORM (exit 2) without --dry-run, a rule (exit 2); plain node dist/cli/vdisk.js" cli_linux
+cell "npx vdisk: --version, attach ./disk.vhdx --dry-run, explain, ERR_UNSUPPORTED_PLATFORM (exit 2) without --dry-run, a rule (exit 2); plain node dist/bin/vdisk.js" cli_linux
 cli_no_native() {
   hide node_modules/@koromix || return 1
   local rc=0

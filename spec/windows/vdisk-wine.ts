@@ -110,7 +110,7 @@ try {
     const document = json(run);
     assert.equal(document.windowsBuild, 18362);
     // the same calls, byte for byte, as the repository's vdisk plans on Linux for that build
-    const linux = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../cli/vdisk.ts', import.meta.url)), 'attach', disk, '--dry-run', '--json', '--windows-build', '18362'], { encoding: 'utf8' });
+    const linux = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../bin/vdisk.ts', import.meta.url)), 'attach', disk, '--dry-run', '--json', '--windows-build', '18362'], { encoding: 'utf8' });
     assert.equal(linux.status, 0, linux.stderr);
     assert.deepEqual(document.calls, JSON.parse(linux.stdout).calls);
     assert.equal(existsSync(path.join(work, 'disk.vhdx')), false);

@@ -73,7 +73,7 @@ describe('vdisk --dry-run', () => {
       }
     });
 
-    const cli = fileURLToPath(new URL('../../../cli/vdisk.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../../../bin/vdisk.ts', import.meta.url));
     const hook = fileURLToPath(new URL('../../helpers/no-native.mjs', import.meta.url));
     const node = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', '--import', hook, ...args], { encoding: 'utf8', timeout: 60_000 });
 

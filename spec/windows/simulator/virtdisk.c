@@ -314,6 +314,12 @@ static void remove_attach(attach_rec *a)
     free_attach(a);
 }
 
+/* Hooks into the attached-disks section at the end of this file (GetAllAttachedVirtualDiskPhysicalPaths,
+   GetStorageDependencyInformation, SimSetNextPhysicalPath, SimSetListStyle). Lock held for all three. */
+static BOOL sim_volumes_take_physical_path(WCHAR *out, size_t cap);
+static void sim_volumes_reset_locked(void);
+static BOOL sim_volumes_set_fault_locked(const WCHAR *function, DWORD code, DWORD count);
+
 void attach_discard(attach_rec *a)
 {
     free_attach(a);
@@ -329,11 +335,14 @@ DWORD attach_commit(attach_rec *a, handle_rec *owner)
     if (a->image->attach)
         return ERROR_SHARING_VIOLATION;
     a->owner = owner;
-    /* SIMULATOR CHOICE: numbers are never reused until SimReset (PhysicalDrive from 2, CDROM from 1). */
-    if (a->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO)
-        append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\CDROM", g.nextCdrom++);
-    else
-        append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", g.nextPhysicalDrive++);
+    /* SIMULATOR CHOICE: numbers are never reused until SimReset (PhysicalDrive from 2, CDROM from 1),
+       unless SimSetNextPhysicalPath named this attach's device. */
+    if (!sim_volumes_take_physical_path(a->physicalPath, ARRAYSIZE(a->physicalPath))) {
+        if (a->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO)
+            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\CDROM", g.nextCdrom++);
+        else
+            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", g.nextPhysicalDrive++);
+    }
     attach_link(a);
     if (!owner && !a->permanent) { /* the attaching handle is gone (closed while an asynchronous attach ran) */
         remove_attach(a);
@@ -1149,6 +1158,7 @@ static void reset_locked(void)
     g.nextPhysicalDrive = 2;
     g.nextCdrom = 1;
     g.handlesCreated = g.handlesClosed = g.autoDetached = 0;
+    sim_volumes_reset_locked();
 }
 
 /* Forgets everything (no sweep needed: every record goes, its client end closed; nothing counts as "seen closed").
@@ -1176,8 +1186,12 @@ int fn_index(const WCHAR *name)
 void WINAPI SimSetFault(const WCHAR *function, DWORD code, DWORD count)
 {
     int i = fn_index(function);
-    if (i < 0)
+    if (i < 0) {
+        EnterCriticalSection(&g.lock);
+        sim_volumes_set_fault_locked(function, code, count);
+        LeaveCriticalSection(&g.lock);
         return;
+    }
     EnterCriticalSection(&g.lock);
     sweep_all();
     g.faultCode[i] = code;
@@ -1211,4 +1225,359 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         lc_init();
     }
     return TRUE;
+}
+
+/* ==================================================================================================
+ * Attached disks (issue 8): GetAllAttachedVirtualDiskPhysicalPaths, GetStorageDependencyInformation,
+ * and their controls SimSetNextPhysicalPath, SimSetListStyle. Faults: SimSetFault with either name.
+ *
+ * GetAllAttachedVirtualDiskPhysicalPaths has no reference page: SimSetListStyle chooses what its strings
+ * are, the image files' full paths (0, the default: what Microsoft's sample and third-party users read them
+ * as) or the disks' physical paths (1), so that a library can be tested against both readings.
+ * GetStorageDependencyInformation identifies the disk the caller opened by asking IOCTL_STORAGE_GET_DEVICE_NUMBER
+ * on the handle (a real device: under Wine \\.\PhysicalDrive0 or a cdrom drive's \\.\CdRom0, which is what
+ * SimSetNextPhysicalPath lets an attachment be), and answers with the SDK's layouts: TYPE_2 entries whose four
+ * strings point into the caller's buffer, after the entries.
+ * ================================================================================================== */
+#include <winioctl.h>
+
+#define SIM_GET_STORAGE_DEPENDENCY_FLAG_DISK_HANDLE 0x2u
+#define SIM_DEPENDENT_DISK_FLAG_READ_ONLY 0x4u
+#define SIM_DEPENDENT_DISK_FLAG_NO_DRIVE_LETTER 0x80u
+#define SIM_DEPENDENT_DISK_FLAG_PERMANENT_LIFETIME 0x400u
+#define SIM_STORAGE_DEPENDENCY_INFO_VERSION_1 1u
+#define SIM_STORAGE_DEPENDENCY_INFO_VERSION_2 2u
+#define SIM_ERROR_VIRTDISK_NOT_VIRTUAL_DISK ((DWORD)0xC03A0015u)
+/* SIMULATOR CHOICE: the level reported for the attached image itself (undocumented: "The ancestor level"). */
+#define SIM_IMAGE_ANCESTOR_LEVEL 1u
+
+/* virtdisk.h (SDK 10.0.22000): STORAGE_DEPENDENCY_INFO is { DWORD Version; ULONG NumberEntries; union of
+   flexible arrays } with sizeof 8; the entries start at offset 8. */
+typedef struct SIM_STORAGE_DEPENDENCY_INFO_TYPE_1 {
+    DWORD DependencyTypeFlags; /* DEPENDENT_DISK_FLAG */
+    ULONG ProviderSpecificFlags;
+    VIRTUAL_STORAGE_TYPE VirtualStorageType;
+} SIM_STORAGE_DEPENDENCY_INFO_TYPE_1;
+
+typedef struct SIM_STORAGE_DEPENDENCY_INFO_TYPE_2 {
+    DWORD DependencyTypeFlags;
+    ULONG ProviderSpecificFlags;
+    VIRTUAL_STORAGE_TYPE VirtualStorageType;
+    ULONG AncestorLevel;
+    PWSTR DependencyDeviceName;
+    PWSTR HostVolumeName;
+    PWSTR DependentVolumeName;
+    PWSTR DependentVolumeRelativePath;
+} SIM_STORAGE_DEPENDENCY_INFO_TYPE_2;
+
+#define SIM_STORAGE_DEPENDENCY_INFO_ENTRIES 8u
+
+_Static_assert(sizeof(SIM_STORAGE_DEPENDENCY_INFO_TYPE_1) == 28, "STORAGE_DEPENDENCY_INFO_TYPE_1 size");
+_Static_assert(sizeof(SIM_STORAGE_DEPENDENCY_INFO_TYPE_2) == 64, "STORAGE_DEPENDENCY_INFO_TYPE_2 size");
+_Static_assert(offsetof(SIM_STORAGE_DEPENDENCY_INFO_TYPE_2, AncestorLevel) == 28, "TYPE_2 AncestorLevel");
+_Static_assert(offsetof(SIM_STORAGE_DEPENDENCY_INFO_TYPE_2, DependencyDeviceName) == 32, "TYPE_2 DependencyDeviceName");
+_Static_assert(offsetof(SIM_STORAGE_DEPENDENCY_INFO_TYPE_2, DependentVolumeRelativePath) == 56, "TYPE_2 DependentVolumeRelativePath");
+_Static_assert(sizeof(STORAGE_DEVICE_NUMBER) == 12, "STORAGE_DEVICE_NUMBER size");
+
+enum { FNV_ALL_ATTACHED, FNV_DEPENDENCY, FNV_COUNT };
+static const WCHAR *const FNV_NAMES_W[FNV_COUNT] = { L"GetAllAttachedVirtualDiskPhysicalPaths", L"GetStorageDependencyInformation" };
+static const char *const FNV_NAMES[FNV_COUNT] = { "GetAllAttachedVirtualDiskPhysicalPaths", "GetStorageDependencyInformation" };
+
+static struct {
+    BOOL hasNextPhysicalPath;
+    WCHAR nextPhysicalPath[40];
+    DWORD listStyle; /* 0: image files' full paths, 1: physical paths */
+    DWORD faultCode[FNV_COUNT], faultCount[FNV_COUNT];
+} gv;
+
+static BOOL sim_volumes_take_physical_path(WCHAR *out, size_t cap)
+{
+    if (!gv.hasNextPhysicalPath || wcslen(gv.nextPhysicalPath) + 1 > cap)
+        return FALSE;
+    wcscpy(out, gv.nextPhysicalPath);
+    gv.hasNextPhysicalPath = FALSE;
+    return TRUE;
+}
+
+static void sim_volumes_reset_locked(void)
+{
+    memset(&gv, 0, sizeof(gv));
+}
+
+static BOOL sim_volumes_set_fault_locked(const WCHAR *function, DWORD code, DWORD count)
+{
+    for (int i = 0; function && i < FNV_COUNT; i++) {
+        if (wcscmp(function, FNV_NAMES_W[i]) == 0) {
+            gv.faultCode[i] = code;
+            gv.faultCount[i] = count;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* The call bracket of this section: returns with the lock HELD (as call_begin does). */
+static void vcall_begin(call_ctx *c, int fn)
+{
+    memset(c, 0, sizeof(*c));
+    c->fn = fn;
+    c->tid = GetCurrentThreadId();
+    c->start = now_micros();
+    EnterCriticalSection(&g.lock);
+    c->seq = ++g.seq;
+    c->generation = g.generation;
+    if (gv.faultCount[fn]) {
+        c->faulted = TRUE;
+        c->faultCode = gv.faultCode[fn];
+        if (gv.faultCount[fn] != INFINITE)
+            gv.faultCount[fn]--;
+    }
+}
+
+static void vlog_header(jbuf *b, const call_ctx *c, DWORD rc)
+{
+    jb_raw(b, "{");
+    jb_key(b, "seq"); jb_u64(b, c->seq);
+    jb_key(b, "fn"); jb_str(b, FNV_NAMES[c->fn]);
+    jb_key(b, "threadId"); jb_u64(b, c->tid);
+    jb_key(b, "start"); jb_ms(b, c->start);
+    jb_key(b, "end"); jb_ms(b, now_micros());
+    jb_key(b, "delayMs"); jb_u64(b, 0);
+    jb_key(b, "fault"); jb_bool(b, c->faulted);
+    jb_key(b, "result"); jb_u64(b, rc);
+}
+
+static const WCHAR *listed_name(const attach_rec *a)
+{
+    return gv.listStyle == 1 ? a->physicalPath : a->fullPath;
+}
+
+DWORD WINAPI GetAllAttachedVirtualDiskPhysicalPaths(PULONG PathsBufferSizeInBytes, PWSTR PathsBuffer)
+{
+    call_ctx c;
+    vcall_begin(&c, FNV_ALL_ATTACHED);
+    const BOOL sizePtr = PathsBufferSizeInBytes != NULL;
+    const ULONG sizeIn = sizePtr ? *PathsBufferSizeInBytes : 0;
+    const DWORD style = gv.listStyle;
+    DWORD rc, count = 0;
+    if (c.faulted) {
+        rc = c.faultCode;
+    } else if (!sizePtr) {
+        rc = ERROR_INVALID_PARAMETER;
+    } else {
+        sweep_all(); /* attachments whose handle was closed have ended */
+        size_t need = sizeof(WCHAR); /* the list's closing NUL */
+        for (attach_rec *a = g.firstAttach; a; a = a->next, count++)
+            need += (wcslen(listed_name(a)) + 1) * sizeof(WCHAR);
+        if (count == 0)
+            need = 2 * sizeof(WCHAR); /* SIMULATOR CHOICE: no disk = an empty MULTI_SZ, two NULs */
+        if (*PathsBufferSizeInBytes < need) {
+            *PathsBufferSizeInBytes = (ULONG)need;
+            rc = ERROR_INSUFFICIENT_BUFFER;
+        } else if (!PathsBuffer) {
+            rc = ERROR_INVALID_PARAMETER;
+        } else {
+            WCHAR *w = PathsBuffer;
+            for (attach_rec *a = g.firstAttach; a; a = a->next) {
+                size_t n = wcslen(listed_name(a)) + 1;
+                memcpy(w, listed_name(a), n * sizeof(WCHAR));
+                w += n;
+            }
+            *w++ = 0;
+            if (count == 0)
+                *w = 0;
+            *PathsBufferSizeInBytes = (ULONG)need;
+            rc = ERROR_SUCCESS;
+        }
+    }
+    LeaveCriticalSection(&g.lock);
+
+    jbuf b;
+    jb_init(&b);
+    vlog_header(&b, &c, rc);
+    jb_key(&b, "sizePtr"); jb_bool(&b, sizePtr);
+    jb_key(&b, "sizeIn"); if (sizePtr) jb_u64(&b, sizeIn); else jb_null(&b);
+    jb_key(&b, "bufferPtr"); jb_bool(&b, PathsBuffer != NULL);
+    jb_key(&b, "sizeOut"); if (sizePtr) jb_u64(&b, *PathsBufferSizeInBytes); else jb_null(&b);
+    jb_key(&b, "style"); jb_str(&b, style == 1 ? "physicalPaths" : "imagePaths");
+    jb_key(&b, "count"); jb_u64(&b, count);
+    log_append(&c, &b);
+    return rc;
+}
+
+/* What the dependency entry of one attachment says, copied out under the lock. */
+typedef struct dep_source {
+    WCHAR physicalPath[40];
+    WCHAR *fullPath;
+    VIRTUAL_STORAGE_TYPE type;
+    DWORD flags;
+} dep_source;
+
+static DWORD dependency_source(HANDLE object, STORAGE_DEVICE_NUMBER *number, dep_source *src)
+{
+    DWORD got = 0;
+    if (!DeviceIoControl(object, IOCTL_STORAGE_GET_DEVICE_NUMBER, NULL, 0, number, sizeof(*number), &got, NULL) ||
+        got < sizeof(*number))
+        return last_error(ERROR_INVALID_HANDLE);
+    WCHAR name[40];
+    append_digits(name, ARRAYSIZE(name), number->DeviceType == FILE_DEVICE_CD_ROM ? L"\\\\.\\CDROM" : L"\\\\.\\PhysicalDrive",
+                  number->DeviceNumber);
+    DWORD rc = SIM_ERROR_VIRTDISK_NOT_VIRTUAL_DISK; /* SIMULATOR CHOICE: a disk no image is attached as */
+    EnterCriticalSection(&g.lock);
+    sweep_all();
+    for (attach_rec *a = g.firstAttach; a; a = a->next) {
+        if (_wcsicmp(a->physicalPath, name) != 0)
+            continue;
+        wcscpy(src->physicalPath, a->physicalPath);
+        src->fullPath = wdup(a->fullPath);
+        src->type = a->type;
+        src->flags = (a->readOnly ? SIM_DEPENDENT_DISK_FLAG_READ_ONLY : 0) |
+                     (a->permanent ? SIM_DEPENDENT_DISK_FLAG_PERMANENT_LIFETIME : 0) |
+                     ((a->flags & ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER) ? SIM_DEPENDENT_DISK_FLAG_NO_DRIVE_LETTER : 0);
+        rc = src->fullPath ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+        break;
+    }
+    LeaveCriticalSection(&g.lock);
+    return rc;
+}
+
+static DWORD dependency_impl(HANDLE object, DWORD flags, ULONG size, BYTE *info, PULONG sizeUsed, STORAGE_DEVICE_NUMBER *number,
+                             DWORD *entries)
+{
+    if (!info)
+        return ERROR_INVALID_PARAMETER;
+    if (size < SIM_STORAGE_DEPENDENCY_INFO_ENTRIES) {
+        if (sizeUsed)
+            *sizeUsed = SIM_STORAGE_DEPENDENCY_INFO_ENTRIES;
+        return ERROR_INSUFFICIENT_BUFFER;
+    }
+    DWORD version;
+    memcpy(&version, info, sizeof(version));
+    /* SIMULATOR CHOICE: the caller must have written Version (1 or 2) into the buffer: 87 otherwise. */
+    if (version != SIM_STORAGE_DEPENDENCY_INFO_VERSION_1 && version != SIM_STORAGE_DEPENDENCY_INFO_VERSION_2)
+        return ERROR_INVALID_PARAMETER;
+    if (!(flags & SIM_GET_STORAGE_DEPENDENCY_FLAG_DISK_HANDLE)) {
+        /* SIMULATOR CHOICE: a volume or root-directory handle is answered as Wine's builtin does: no entries. */
+        ULONG none = 0;
+        memcpy(info + 4, &none, sizeof(none));
+        if (sizeUsed)
+            *sizeUsed = SIM_STORAGE_DEPENDENCY_INFO_ENTRIES;
+        return ERROR_SUCCESS;
+    }
+    dep_source src;
+    memset(&src, 0, sizeof(src));
+    DWORD rc = dependency_source(object, number, &src);
+    if (rc != ERROR_SUCCESS)
+        return rc;
+
+    /* The host volume and the path on it: GetVolumePathNameW + GetVolumeNameForVolumeMountPointW. */
+    WCHAR root[MAX_PATH + 1] = { 0 }, host[64] = { 0 };
+    const WCHAR *relative = src.fullPath;
+    if (GetVolumePathNameW(src.fullPath, root, ARRAYSIZE(root)) && GetVolumeNameForVolumeMountPointW(root, host, ARRAYSIZE(host))) {
+        size_t n = wcslen(root);
+        if (_wcsnicmp(src.fullPath, root, n) == 0)
+            relative = src.fullPath + n; /* no leading backslash: HostVolumeName ends in one */
+    } else {
+        host[0] = 0;
+    }
+    const WCHAR *strings[4] = { src.physicalPath, host, L"", relative };
+    const BOOL v2 = version == SIM_STORAGE_DEPENDENCY_INFO_VERSION_2;
+    size_t need = SIM_STORAGE_DEPENDENCY_INFO_ENTRIES +
+                  (v2 ? sizeof(SIM_STORAGE_DEPENDENCY_INFO_TYPE_2) : sizeof(SIM_STORAGE_DEPENDENCY_INFO_TYPE_1));
+    if (v2)
+        for (int i = 0; i < 4; i++)
+            need += (wcslen(strings[i]) + 1) * sizeof(WCHAR);
+    if (size < need) {
+        if (sizeUsed)
+            *sizeUsed = (ULONG)need;
+        free(src.fullPath);
+        return ERROR_INSUFFICIENT_BUFFER;
+    }
+    ULONG one = 1;
+    memcpy(info + 4, &one, sizeof(one));
+    if (v2) {
+        SIM_STORAGE_DEPENDENCY_INFO_TYPE_2 e;
+        memset(&e, 0, sizeof(e));
+        e.DependencyTypeFlags = src.flags;
+        e.VirtualStorageType = src.type;
+        e.AncestorLevel = SIM_IMAGE_ANCESTOR_LEVEL;
+        size_t at = SIM_STORAGE_DEPENDENCY_INFO_ENTRIES + sizeof(e);
+        PWSTR *fields[4] = { &e.DependencyDeviceName, &e.HostVolumeName, &e.DependentVolumeName, &e.DependentVolumeRelativePath };
+        for (int i = 0; i < 4; i++) {
+            size_t n = (wcslen(strings[i]) + 1) * sizeof(WCHAR);
+            memcpy(info + at, strings[i], n);
+            *fields[i] = (PWSTR)(info + at); /* into the caller's buffer */
+            at += n;
+        }
+        memcpy(info + SIM_STORAGE_DEPENDENCY_INFO_ENTRIES, &e, sizeof(e));
+    } else {
+        SIM_STORAGE_DEPENDENCY_INFO_TYPE_1 e;
+        memset(&e, 0, sizeof(e));
+        e.DependencyTypeFlags = src.flags;
+        e.VirtualStorageType = src.type;
+        memcpy(info + SIM_STORAGE_DEPENDENCY_INFO_ENTRIES, &e, sizeof(e));
+    }
+    if (sizeUsed)
+        *sizeUsed = (ULONG)need;
+    *entries = 1;
+    free(src.fullPath);
+    return ERROR_SUCCESS;
+}
+
+DWORD WINAPI GetStorageDependencyInformation(HANDLE ObjectHandle, DWORD Flags, ULONG StorageDependencyInfoSize,
+                                             void *StorageDependencyInfo, PULONG SizeUsed)
+{
+    call_ctx c;
+    vcall_begin(&c, FNV_DEPENDENCY);
+    LeaveCriticalSection(&g.lock); /* the device is asked without it; dependency_source takes it */
+    BYTE *info = StorageDependencyInfo;
+    DWORD versionIn = 0;
+    const BOOL readable = info && StorageDependencyInfoSize >= sizeof(DWORD);
+    if (readable)
+        memcpy(&versionIn, info, sizeof(versionIn));
+    STORAGE_DEVICE_NUMBER number;
+    memset(&number, 0xff, sizeof(number));
+    DWORD entries = 0;
+    DWORD rc = c.faulted ? c.faultCode
+                         : dependency_impl(ObjectHandle, Flags, StorageDependencyInfoSize, info, SizeUsed, &number, &entries);
+
+    jbuf b;
+    jb_init(&b);
+    vlog_header(&b, &c, rc);
+    jb_key(&b, "flags"); jb_u64(&b, Flags);
+    jb_key(&b, "size"); jb_u64(&b, StorageDependencyInfoSize);
+    jb_key(&b, "versionIn"); if (readable) jb_u64(&b, versionIn); else jb_null(&b);
+    jb_key(&b, "sizeUsedPtr"); jb_bool(&b, SizeUsed != NULL);
+    jb_key(&b, "sizeUsed"); if (SizeUsed) jb_u64(&b, *SizeUsed); else jb_null(&b);
+    jb_key(&b, "device");
+    if (number.DeviceType != 0xffffffffu) {
+        jb_raw(&b, "{");
+        jb_key(&b, "type"); jb_u64(&b, number.DeviceType);
+        jb_key(&b, "number"); jb_u64(&b, number.DeviceNumber);
+        jb_raw(&b, "}");
+    } else {
+        jb_null(&b);
+    }
+    jb_key(&b, "entries"); jb_u64(&b, entries);
+    log_append(&c, &b);
+    return rc;
+}
+
+/* The next successful AttachVirtualDisk gets this physical path (e.g. \\.\PhysicalDrive0, a disk Wine has);
+   NULL or "" clears. One-shot. */
+void WINAPI SimSetNextPhysicalPath(const WCHAR *path)
+{
+    EnterCriticalSection(&g.lock);
+    gv.hasNextPhysicalPath = path && path[0] && wcslen(path) < ARRAYSIZE(gv.nextPhysicalPath);
+    if (gv.hasNextPhysicalPath)
+        wcscpy(gv.nextPhysicalPath, path);
+    LeaveCriticalSection(&g.lock);
+}
+
+/* What GetAllAttachedVirtualDiskPhysicalPaths lists: 0 image files' full paths (default), 1 physical paths. */
+void WINAPI SimSetListStyle(DWORD style)
+{
+    EnterCriticalSection(&g.lock);
+    gv.listStyle = style == 1 ? 1 : 0;
+    LeaveCriticalSection(&g.lock);
 }
