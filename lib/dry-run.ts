@@ -15,14 +15,16 @@ import {
   type NativeCall, type NativeLibraryName,
 } from './native-call.ts';
 import {
-  ATTACH_VIRTUAL_DISK_OPTION_KINDS, CALL_OPTION_KINDS, COMPACT_VIRTUAL_DISK_OPTION_KINDS, INFO_OPTION_KINDS, snapshotOptions,
+  ATTACH_VIRTUAL_DISK_OPTION_KINDS, CALL_OPTION_KINDS, INFO_OPTION_KINDS, snapshotOptions,
 } from './options.ts';
 import { attachRequestFromSnapshot, snapshotAttachOptions, type AttachCall } from './rules/attach.ts';
 import { buildOf, handleRule, type HandleDescription } from './rules/common.ts';
 import { readCreateRequest } from './rules/create.ts';
 import { detachRules } from './rules/detach.ts';
 import { describeOpenedHandle, readOpenRequest, resolveImagePath, type OpenRequest } from './rules/open.ts';
-import { operationRules, readCompactRequest, readMergeRequest, readResizeRequest, type Operation } from './rules/operations.ts';
+import {
+  operationRules, readCompactRequest, readCompactVirtualDiskRequest, readMergeRequest, readResizeRequest, type Operation,
+} from './rules/operations.ts';
 import {
   encodeAttachVirtualDiskParameters, encodeCompactVirtualDiskParameters, encodeCreateVirtualDiskParameters,
   encodeGetVirtualDiskInfoRequest, encodeMergeVirtualDiskParameters, encodeOpenVirtualDiskParameters,
@@ -101,16 +103,10 @@ export class DryRun {
 
   /** compactVirtualDisk(path, options): OpenVirtualDisk, compact(), CloseHandle. */
   compactVirtualDisk(path: string, options?: CompactVirtualDiskOptions): void {
-    const fullPath = resolveImagePath('OpenVirtualDisk', path);
-    if (!fullPath.ok) throw fullPath.error;
-    const read = snapshotOptions('CompactVirtualDisk', options, COMPACT_VIRTUAL_DISK_OPTION_KINDS, fullPath.value);
-    if (!read.ok) throw read.error;
-    const { storageType, ...compactOptions } = read.value;
-    const { signal, windowsBuild } = compactOptions;
-    const opening = readOpenRequest(fullPath.value, { storageType, signal, windowsBuild }, 'attach');
-    if (!opening.ok) throw opening.error;
-    const disk = this.#open(opening);
-    disk.compact(compactOptions);
+    const request = readCompactVirtualDiskRequest(path, options);
+    if (!request.ok) throw request.error;
+    const disk = this.#open({ ok: true, value: request.value.opening });
+    disk.compact(request.value.compactOptions);
     disk.close();
   }
 

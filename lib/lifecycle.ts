@@ -9,9 +9,9 @@ import { diagnose } from './diagnose.ts';
 import { imageIdentity } from './image-identity.ts';
 import { runLongOperation } from './long-operation.ts';
 import { callAsync, rawLayer, windows } from './native.ts';
-import { COMPACT_VIRTUAL_DISK_OPTION_KINDS, snapshotOptions } from './options.ts';
 import { readCreateRequest } from './rules/create.ts';
-import { readOpenRequest, resolveImagePath } from './rules/open.ts';
+import { readCompactVirtualDiskRequest } from './rules/operations.ts';
+import { readOpenRequest } from './rules/open.ts';
 import { withSecurityDescriptor } from './security-descriptor.ts';
 import { openRequest } from './api.ts';
 import { createVirtualDisk as wrapHandle, type VirtualDisk } from './virtual-disk.ts';
@@ -106,17 +106,11 @@ export async function getVirtualDiskInfo(path: string, options?: GetVirtualDiskI
  * storageType, windowsBuild.
  */
 export async function compactVirtualDisk(path: string, options?: CompactVirtualDiskOptions): Promise<void> {
-  const fullPath = resolveImagePath('OpenVirtualDisk', path);
-  if (!fullPath.ok) throw fullPath.error;
-  const read = snapshotOptions('CompactVirtualDisk', options, COMPACT_VIRTUAL_DISK_OPTION_KINDS, fullPath.value);
-  if (!read.ok) throw read.error;
-  const { storageType, ...compactOptions } = read.value;
-  const { signal, windowsBuild } = compactOptions;
-  const opening = readOpenRequest(fullPath.value, { storageType, signal, windowsBuild }, 'attach');
-  if (!opening.ok) throw opening.error;
-  const disk = await openRequest(opening.value);
+  const request = readCompactVirtualDiskRequest(path, options);
+  if (!request.ok) throw request.error;
+  const disk = await openRequest(request.value.opening);
   try {
-    await disk.compact(compactOptions);
+    await disk.compact(request.value.compactOptions);
   } finally {
     await disk.close();
   }

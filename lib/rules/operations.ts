@@ -6,10 +6,12 @@ import {
 } from '../../types/constants.ts';
 import { InvalidArgumentError, InvalidParameterError, PreconditionError, type CheckError } from '../errors.ts';
 import {
-  COMPACT_OPTION_KINDS, MERGE_OPTION_KINDS, RESIZE_OPTION_KINDS, snapshotOptions, type OptionsSnapshot, type Snapshot,
+  COMPACT_OPTION_KINDS, COMPACT_VIRTUAL_DISK_OPTION_KINDS, MERGE_OPTION_KINDS, RESIZE_OPTION_KINDS, snapshotOptions, type OptionsSnapshot,
+  type Snapshot,
 } from '../options.ts';
 import { describeThreshold, MERGE_VERSION_2, RESIZE_SUPPORT, SET_PHYSICAL_SECTOR_SIZE, type BuildThreshold } from '../windows-build.ts';
 import { fail, usableHandleRule, type HandleDescription } from './common.ts';
+import { readOpenRequest, resolveImagePath, type OpenRequest } from './open.ts';
 
 export type Operation = 'getInfo' | 'resize' | 'compact' | 'merge' | 'setParentPath' | 'setIdentifier' | 'setPhysicalSectorSize';
 
@@ -149,4 +151,16 @@ export function readMergeRequest(options: unknown, path?: string): Snapshot<{ Me
 
 function shape(syscall: string, parameter: string, expected: string, path: string | undefined) {
   return fail(new InvalidArgumentError('ERR_INVALID_ARG_VALUE', { syscall, parameter, path, problem: `'${parameter}' is not usable here.`, expected }));
+}
+
+/** compactVirtualDisk(path, options), read once: the open request, and the compact options for the disk. */
+export function readCompactVirtualDiskRequest(path: unknown, options: unknown): Snapshot<{ opening: OpenRequest; compactOptions: CompactOptionsSnapshot }> {
+  const fullPath = resolveImagePath('OpenVirtualDisk', path);
+  if (!fullPath.ok) return fullPath;
+  const read = snapshotOptions('CompactVirtualDisk', options, COMPACT_VIRTUAL_DISK_OPTION_KINDS, fullPath.value);
+  if (!read.ok) return read;
+  const { storageType, ...compactOptions } = read.value;
+  const { signal, windowsBuild } = compactOptions;
+  const opening = readOpenRequest(fullPath.value, { storageType, signal, windowsBuild }, 'attach');
+  return opening.ok ? { ok: true, value: { opening: opening.value, compactOptions } } : opening;
 }

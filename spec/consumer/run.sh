@@ -99,13 +99,13 @@ tarball_contents() {
     grep -qx "$f" <<<"$list" || missing+=("$f")
   done
   for f in $(grep '\.js$' <<<"$list"); do grep -qx "${f%.js}.d.ts" <<<"$list" || missing+=("${f%.js}.d.ts"); done
-  extra=$(grep -vE '^(package\.json|LICENSE|README\.md|dist/(lib|ffi|types|cli)/([a-z0-9-]+/)*[a-z0-9-]+\.(js|d\.ts))$' <<<"$list")
+  extra=$(grep -vE '^(package\.json|LICENSE|README\.md|dist/(lib|ffi|types|bin)/([a-z0-9-]+/)*[a-z0-9-]+\.(js|d\.ts))$' <<<"$list")
   echo "$(wc -l <<<"$list") files: $(grep -c '\.js$' <<<"$list") .js, $(grep -c '\.d\.ts$' <<<"$list") .d.ts"
   [ ${#missing[@]} -eq 0 ] || echo "missing: ${missing[*]}"
   [ -z "$extra" ] || echo "not expected in the tarball: $extra"
   [ ${#missing[@]} -eq 0 ] && [ -z "$extra" ]
 }
-cell "tarball: dist/{lib,ffi,types,cli} .js + .d.ts, package.json, LICENSE, README.md; no .ts sources, specs, configs" tarball_contents
+cell "tarball: dist/{lib,ffi,types,bin} .js + .d.ts, package.json, LICENSE, README.md; no .ts sources, specs, configs" tarball_contents
 
 mkdir -p "$WORK/unpacked" && tar -xzf "$TGZ" -C "$WORK/unpacked"
 cell "tarball: each dist .js is its .ts source with the types erased" \
