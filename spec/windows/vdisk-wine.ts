@@ -22,7 +22,7 @@ const winpath = (linux: string) => `Z:${linux.replaceAll('/', '\\')}`;
 const installed = path.join(consumer, 'node_modules', 'virtdisk');
 const pkg = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as { version: string; bin: { vdisk: string } };
 const bin = winpath(path.join(installed, pkg.bin.vdisk));
-for (const preload of ['sim-slow.mjs', 'sim-attached.mjs']) copyFileSync(new URL(`./vdisk-preloads/${preload}`, import.meta.url), path.join(consumer, preload));
+for (const preload of ['sim-slow.mjs', 'sim-attached.mjs', 'sim-attached-drive0.mjs']) copyFileSync(new URL(`./vdisk-preloads/${preload}`, import.meta.url), path.join(consumer, preload));
 const preloadUrl = (name: string) => `file:///${winpath(path.join(consumer, name)).replaceAll('\\', '/')}`;
 
 const work = mkdtempSync('/tmp/vdisk-wine-');
@@ -197,6 +197,25 @@ try {
     const run = await vdisk(['detach', disk, '--json'], { preload: 'sim-attached.mjs', env: { VDISK_SIM_ATTACHED: disk } });
     expectCode(run, 0);
     assert.deepEqual(json(run), { path: disk, attached: false });
+  });
+
+  await check('list --json: the image attached before (by a preload), with its disk and Wine\'s real volumes', async () => {
+    const run = await vdisk(['list', '--json'], { preload: 'sim-attached-drive0.mjs', env: { VDISK_SIM_ATTACHED: disk } });
+    expectCode(run, 0);
+    const listed = json(run) as unknown as Array<{ path: string; physicalPath: string; diskNumber: number; volumes: Array<{ mountPoints: string[] }> }>;
+    const mine = listed.find((entry) => entry.path.toLowerCase() === disk.toLowerCase());
+    assert.ok(mine, `listed: ${run.stdout}`);
+    assert.equal(mine.physicalPath, '\\\\.\\PhysicalDrive0');
+    assert.ok(mine.volumes.some((volume) => volume.mountPoints.includes('C:\\')), run.stdout);
+    return `${listed.length} attached; ${mine.volumes.length} volumes on disk ${mine.diskNumber}`;
+  });
+
+  await check('volumes --json: the volumes of the image attached before, found through real kernel32', async () => {
+    const run = await vdisk(['volumes', disk, '--json'], { preload: 'sim-attached-drive0.mjs', env: { VDISK_SIM_ATTACHED: disk } });
+    expectCode(run, 0);
+    const volumes = json(run) as unknown as Array<{ name: string; mountPoints: string[]; diskNumber: number }>;
+    assert.ok(volumes.some((volume) => volume.mountPoints.includes('C:\\') && volume.diskNumber === 0), run.stdout);
+    return volumes.map((volume) => volume.mountPoints.join(',')).join('; ');
   });
 
   await check('attach --temporary: attached until Ctrl-C (SIGINT → CTRL_C_EVENT), then detached, exit 0', async () => {
