@@ -68,15 +68,20 @@ export const attach: VdiskCommand<AttachFlags> = {
 
   dryRun(plan: DryRun, operands, flags, ctx) {
     const disk = plan.attachVirtualDisk(operand(operands, 0), options(flags, ctx));
-    waitMs(flags);
+    const wait = waitMs(flags);
     disk.getPhysicalPath();
+    // The volume look-ups (and --mount's SetVolumeMountPointW) depend on what Windows answers: not listed.
+    const volumes = flags.mount !== undefined || wait > 0
+      ? `Not listed: after the attach, vdisk looks for the disk's volumes (IOCTL_STORAGE_GET_DEVICE_NUMBER, FindFirstVolumeW/FindNextVolumeW, GetVolumePathNamesForVolumeNameW)${flags.mount !== undefined ? ', then SetVolumeMountPointW for --mount' : ''}; which calls it makes depends on what Windows answers.`
+      : undefined;
     if (flags.temporary === true) {
       const from = plan.calls.length;
       disk.detach();
       disk.close();
-      return { after: { from, when: 'after Ctrl-C' } };
+      return { after: { from, when: 'after Ctrl-C' }, ...(volumes !== undefined && { note: volumes }) };
     }
     disk.close();
+    return volumes === undefined ? undefined : { note: volumes };
   },
 
   async run(operands, flags, ctx): Promise<Outcome> {
