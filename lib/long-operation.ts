@@ -9,7 +9,7 @@ import { ERROR_IO_PENDING } from '../types/constants.ts';
 import type { LongOperationOptions, Progress } from '../types/index.ts';
 import { AbortError } from './errors.ts';
 import { NativeArena } from './native-arena.ts';
-import { rawLayer, win32Error, windows } from './native.ts';
+import { callAsync, rawLayer, win32Error, windows } from './native.ts';
 import { whenSignalled } from './operation-watcher.ts';
 
 /**
@@ -40,15 +40,20 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
   const { kernel32, virtdisk } = await windows();
   const raw = await rawLayer();
   const arena = new NativeArena(raw.nativeMemory);
-  const created = kernel32.CreateEventW(null, 1, 0, null); // manual-reset, as virtdisk-api.md §5 explains
+  // Manual-reset, as virtdisk-api.md §5 explains. Made and closed on a worker thread: under Wine each such
+  // call is a round trip to the wineserver, and a burst of operations would hold the event loop.
+  const created = await callAsync(undefined, kernel32.CreateEventW, null, 1, 0, null);
   if (created === null || created === 0n) {
+    const retried = kernel32.CreateEventW(null, 1, 0, null); // on this thread, for GetLastError
     const error = win32Error(kernel32.GetLastError(), 'CreateEventW', operation.path);
+    if (retried !== null && retried !== 0n) kernel32.CloseHandle(retried);
     arena.free();
     throw error;
   }
   const event: bigint = created;
-  const release = () => {
-    kernel32.CloseHandle(event);
+  const closeEvent = () => callAsync(undefined, kernel32.CloseHandle, event).then(() => {}, () => {});
+  const release = async () => {
+    await closeEvent();
     arena.free();
   };
   let overlapped: bigint;
@@ -57,12 +62,12 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
     overlapped = arena.struct(raw.OVERLAPPED, { Internal: 0, InternalHigh: 0, u: { Pointer: null }, hEvent: event });
     code = await operation.start(arena, overlapped);
   } catch (error) {
-    release();
+    await release();
     throw error;
   }
   const reporter = progressReporter(operation.options);
   if (code !== ERROR_IO_PENDING) {
-    release(); // completed (or failed) synchronously: nothing is outstanding
+    await release(); // completed (or failed) synchronously: nothing is outstanding
     if (code !== 0) throw win32Error(code, operation.syscall, operation.path);
     reporter.done();
     return;
@@ -86,12 +91,15 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
       if (virtdisk.GetVirtualDiskOperationProgress(handle, overlapped, progress as never) !== 0) return undefined;
       return { status: Number(progress[0].OperationStatus), completed: Number(progress[0].CurrentValue), total: Number(progress[0].CompletionValue) };
     };
-    const settle = (status: number, freeMemory: boolean) => {
+    let settled = false;
+    const settle = async (status: number, freeMemory: boolean) => {
+      if (settled) return;
+      settled = true;
       clearInterval(timer);
-      stopWaiting();
       signal?.removeEventListener('abort', onAbort);
-      if (freeMemory) release();
-      else kernel32.CloseHandle(event); // the OVERLAPPED stays allocated: see UNSIGNALLED_GRACE_MS
+      await stopWaiting();
+      if (freeMemory) await release();
+      else await closeEvent(); // the OVERLAPPED stays allocated: see UNSIGNALLED_GRACE_MS
       if (status === 0) {
         reporter.done();
         resolve();
@@ -103,15 +111,11 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
     };
 
     // The event is signalled: Windows has written the OVERLAPPED for the last time. The operation's status:
-    let stopWaiting = () => {};
-    try {
-      stopWaiting = whenSignalled(kernel32, raw.nativeMemory, raw.WAITORTIMERCALLBACK, event, operation.path, () => {
-        const status = readProgress()?.status ?? overlappedResult();
-        settle(status === ERROR_IO_PENDING ? overlappedResult() : status, true);
-      });
-    } catch {
-      // Windows refused the wait: the progress timer below still ends the operation (see UNSIGNALLED_GRACE_MS).
-    }
+    // If Windows refuses the wait, the progress timer below still ends the operation (see UNSIGNALLED_GRACE_MS).
+    const stopWaiting = whenSignalled(kernel32, raw.nativeMemory, raw.WAITORTIMERCALLBACK, event, () => {
+      const status = readProgress()?.status ?? overlappedResult();
+      void settle(status === ERROR_IO_PENDING ? overlappedResult() : status, true);
+    });
     const timer = setInterval(() => {
       const progress = readProgress();
       if (progress?.status === ERROR_IO_PENDING) {
@@ -119,7 +123,7 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
       } else if (progress !== undefined) {
         const now = performance.now();
         endedAt ??= now;
-        if (now - endedAt >= UNSIGNALLED_GRACE_MS) settle(progress.status, false);
+        if (now - endedAt >= UNSIGNALLED_GRACE_MS) void settle(progress.status, false);
       }
     }, interval);
 
