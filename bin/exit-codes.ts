@@ -9,7 +9,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_CANCELLED = 130;
 
 /** Codes that mean "this command cannot run here as given", not "Windows failed". */
-export const USAGE_CODES: ReadonlySet<string> = new Set(['ERR_USAGE', 'ERR_UNSUPPORTED_PLATFORM', 'ERR_NOT_AVAILABLE']);
+export const USAGE_CODES: ReadonlySet<string> = new Set(['ERR_USAGE', 'ERR_UNSUPPORTED_PLATFORM']);
 
 export function exitCodeFor(error: unknown): number {
   const code = (error as { code?: unknown } | null)?.code;

@@ -11,41 +11,36 @@ export interface OnHandle {
   options: LongOperationOptions;
 }
 
-/** ResizeVirtualDisk (Windows 8+): NewSize in bytes (0 with RESIZE_TO_SMALLEST_SAFE_VIRTUAL_SIZE). */
-export async function resize({ handle, path, options }: OnHandle, NewSize: bigint, Flags: number): Promise<void> {
+type Raw = Awaited<ReturnType<typeof rawLayer>>;
+type Parameterized = 'ResizeVirtualDisk' | 'CompactVirtualDisk' | 'MergeVirtualDisk';
+
+/** `syscall(handle, Flags, &parameters, overlapped)`, the parameters a `type` of the raw layer holding `value`. */
+async function run(
+  { handle, path, options }: OnHandle, syscall: Parameterized, type: (raw: Raw) => Parameters<Raw['nativeMemory']['sizeof']>[0], value: unknown, Flags: number,
+): Promise<void> {
   const { virtdisk } = await windows();
   const raw = await rawLayer();
   await runLongOperation({
-    syscall: 'ResizeVirtualDisk', path, options, handle: () => handle,
+    syscall, path, options, handle: () => handle,
     start: (arena, overlapped) => {
-      const parameters = arena.struct(raw.RESIZE_VIRTUAL_DISK_PARAMETERS, { Version: RESIZE_VIRTUAL_DISK_VERSION_1, u: { Version1: { NewSize } } });
-      return callAsync(undefined, virtdisk.ResizeVirtualDisk, handle, Flags, parameters, overlapped);
+      // The three share one shape: (HANDLE, Flags, PPARAMETERS, LPOVERLAPPED) → DWORD.
+      const fn = virtdisk[syscall] as typeof virtdisk.ResizeVirtualDisk;
+      return callAsync(undefined, fn, handle, Flags, arena.struct(type(raw), value), overlapped);
     },
   });
+}
+
+/** ResizeVirtualDisk (Windows 8+): NewSize in bytes (0 with RESIZE_TO_SMALLEST_SAFE_VIRTUAL_SIZE). */
+export function resize(on: OnHandle, NewSize: bigint, Flags: number): Promise<void> {
+  return run(on, 'ResizeVirtualDisk', (raw) => raw.RESIZE_VIRTUAL_DISK_PARAMETERS, { Version: RESIZE_VIRTUAL_DISK_VERSION_1, u: { Version1: { NewSize } } }, Flags);
 }
 
 /** CompactVirtualDisk, with version 1 parameters (Reserved 0). */
-export async function compact({ handle, path, options }: OnHandle, Flags: number): Promise<void> {
-  const { virtdisk } = await windows();
-  const raw = await rawLayer();
-  await runLongOperation({
-    syscall: 'CompactVirtualDisk', path, options, handle: () => handle,
-    start: (arena, overlapped) => {
-      const parameters = arena.struct(raw.COMPACT_VIRTUAL_DISK_PARAMETERS, { Version: COMPACT_VIRTUAL_DISK_VERSION_1, u: { Version1: { Reserved: 0 } } });
-      return callAsync(undefined, virtdisk.CompactVirtualDisk, handle, Flags, parameters, overlapped);
-    },
-  });
+export function compact(on: OnHandle, Flags: number): Promise<void> {
+  return run(on, 'CompactVirtualDisk', (raw) => raw.COMPACT_VIRTUAL_DISK_PARAMETERS, { Version: COMPACT_VIRTUAL_DISK_VERSION_1, u: { Version1: { Reserved: 0 } } }, Flags);
 }
 
 /** MergeVirtualDisk with version 2 parameters: depths from the leaf (1) down the chain (virtdisk-api.md §3.8). */
-export async function merge({ handle, path, options }: OnHandle, MergeSourceDepth: number, MergeTargetDepth: number): Promise<void> {
-  const { virtdisk } = await windows();
-  const raw = await rawLayer();
-  await runLongOperation({
-    syscall: 'MergeVirtualDisk', path, options, handle: () => handle,
-    start: (arena, overlapped) => {
-      const parameters = arena.struct(raw.MERGE_VIRTUAL_DISK_PARAMETERS, { Version: MERGE_VIRTUAL_DISK_VERSION_2, u: { Version2: { MergeSourceDepth, MergeTargetDepth } } });
-      return callAsync(undefined, virtdisk.MergeVirtualDisk, handle, 0, parameters, overlapped);
-    },
-  });
+export function merge(on: OnHandle, MergeSourceDepth: number, MergeTargetDepth: number): Promise<void> {
+  return run(on, 'MergeVirtualDisk', (raw) => raw.MERGE_VIRTUAL_DISK_PARAMETERS, { Version: MERGE_VIRTUAL_DISK_VERSION_2, u: { Version2: { MergeSourceDepth, MergeTargetDepth } } }, 0);
 }

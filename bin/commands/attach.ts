@@ -2,12 +2,11 @@
 // default (the disk stays attached when vdisk ends, like Mount-DiskImage); --temporary keeps it attached until
 // Ctrl-C, then detaches.
 import type { Command } from 'commander';
-import { attachVirtualDisk, type AttachVirtualDiskOptions, type DryRun, type VirtualDisk } from '../../lib/index.ts';
+import { attachVirtualDisk, type AttachVirtualDiskOptions, type DryRun, type VirtualDisk, type Volume } from '../../lib/index.ts';
 import { operand, type Outcome, type VdiskCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { labelled, mountPointList } from '../render-text.ts';
 import { integerOption } from '../usage-error.ts';
-import { hasVolumeFunctions, volumeFunctions, type Volume } from '../volume-functions.ts';
 
 interface AttachFlags {
   readOnly?: boolean;
@@ -26,9 +25,9 @@ export interface AttachResult {
   physicalPath: string;
   /** false with --temporary: attached until Ctrl-C. */
   permanent: boolean;
-  /** Every mount point of the disk's volumes; null when this library cannot tell (no volume functions). */
-  mountPoints: string[] | null;
-  volumes: Volume[] | null;
+  /** Every mount point of the disk's volumes. */
+  mountPoints: string[];
+  volumes: Volume[];
 }
 
 function options(flags: AttachFlags, ctx: CommandContext): AttachVirtualDiskOptions {
@@ -40,7 +39,6 @@ function options(flags: AttachFlags, ctx: CommandContext): AttachVirtualDiskOpti
     permanent: flags.temporary !== true,
   };
   if (flags.mount !== undefined) {
-    volumeFunctions('--mount');
     attach.mountPoint = flags.mount;
     if (flags.wait !== undefined) attach.wait = integerOption(flags.wait, '--wait');
   }
@@ -49,7 +47,6 @@ function options(flags: AttachFlags, ctx: CommandContext): AttachVirtualDiskOpti
 
 function waitMs(flags: AttachFlags): number {
   if (flags.wait === undefined) return 0;
-  volumeFunctions('--wait');
   return integerOption(flags.wait, '--wait');
 }
 
@@ -99,15 +96,12 @@ export const attach: VdiskCommand<AttachFlags> = {
 
 async function describe(disk: VirtualDisk, flags: AttachFlags, wait: number, ctx: CommandContext): Promise<Outcome> {
   const physicalPath = await disk.getPhysicalPath({ signal: ctx.signal });
-  let volumes: Volume[] | null = null;
-  if (hasVolumeFunctions()) {
-    volumes = await volumeFunctions('attach').getVolumes(disk, { wait, signal: ctx.signal }).catch((error: unknown) => {
-      if ((error as { code?: unknown }).code !== 'ERR_NO_VOLUME') throw error;
-      ctx.note(`vdisk attach: no volume with a mount point arrived within ${wait} ms.`);
-      return [];
-    });
-  }
-  const mountPoints = volumes === null ? null : volumes.flatMap((volume) => volume.mountPoints);
+  const volumes: Volume[] = await disk.getVolumes({ wait, signal: ctx.signal }).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== 'ERR_NO_VOLUME') throw error;
+    ctx.note(`vdisk attach: no volume with a mount point arrived within ${wait} ms.`);
+    return [];
+  });
+  const mountPoints = volumes.flatMap((volume) => volume.mountPoints);
   const permanent = flags.temporary !== true;
   const document: AttachResult = { path: disk.path, storageType: disk.storageType, physicalPath, permanent, mountPoints, volumes };
   return {
@@ -115,7 +109,7 @@ async function describe(disk: VirtualDisk, flags: AttachFlags, wait: number, ctx
     text: labelled([
       ['path', disk.path],
       ['physical path', physicalPath],
-      ['mount points', mountPoints === null ? '(unknown: this library has no volume functions)' : mountPointList(mountPoints)],
+      ['mount points', mountPointList(mountPoints)],
       ['lifetime', permanent ? 'permanent (until vdisk detach)' : 'temporary (until Ctrl-C)'],
     ]),
   };

@@ -5,7 +5,6 @@ import { detachVirtualDisk, type DetachOptions } from '../../lib/index.ts';
 import { operand, type VdiskCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { windowsPath } from '../image-path.ts';
-import { volumeFunctions } from '../volume-functions.ts';
 
 interface DetachFlags {
   ifAttached?: boolean;
@@ -20,8 +19,7 @@ export interface DetachResult {
 
 function options(flags: DetachFlags, ctx: CommandContext): DetachOptions {
   if (flags.ifAttached !== true) return ctx.callOptions();
-  volumeFunctions('--if-attached');
-  return { ...ctx.callOptions(), ifAttached: true } as DetachOptions;
+  return { ...ctx.callOptions(), ifAttached: true };
 }
 
 export const detach: VdiskCommand<DetachFlags> = {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { type VdiskCommand } from '../command.ts';
 import { table } from '../render-text.ts';
-import { volumeFunctions } from '../volume-functions.ts';
+import { listAttachedVirtualDisks } from '../../lib/index.ts';
 
 export const list: VdiskCommand<Record<string, never>> = {
   name: 'list',
@@ -12,12 +12,11 @@ export const list: VdiskCommand<Record<string, never>> = {
     .description('Lists every disk Windows has attached from an image file, by any process.'),
 
   dryRun() {
-    volumeFunctions('list');
     return { note: 'list changes nothing and checks no rule: it reads what Windows has attached, and which calls it makes depends on that. Run it without --dry-run.' };
   },
 
   async run(_operands, _flags, ctx) {
-    const disks = await volumeFunctions('list').listAttachedVirtualDisks({ signal: ctx.signal });
+    const disks = await listAttachedVirtualDisks({ signal: ctx.signal });
     const rows = disks.map((disk) => [
       String(disk.diskNumber), disk.physicalPath,
       disk.volumes.flatMap((volume) => volume.mountPoints).join(' ') || '-',

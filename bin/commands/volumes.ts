@@ -5,7 +5,6 @@ import { openVirtualDisk } from '../../lib/index.ts';
 import { operand, type VdiskCommand } from '../command.ts';
 import { table } from '../render-text.ts';
 import { integerOption } from '../usage-error.ts';
-import { volumeFunctions } from '../volume-functions.ts';
 
 interface VolumesFlags {
   wait?: string;
@@ -20,7 +19,6 @@ export const volumes: VdiskCommand<VolumesFlags> = {
     .option('--wait <ms>', 'wait up to this long for a volume (with a mount point) to arrive (default 0)'),
 
   dryRun(plan, operands, flags, ctx) {
-    volumeFunctions('volumes');
     if (flags.wait !== undefined) integerOption(flags.wait, '--wait');
     const disk = plan.openVirtualDisk(operand(operands, 0), ctx.callOptions());
     disk.close();
@@ -28,11 +26,10 @@ export const volumes: VdiskCommand<VolumesFlags> = {
   },
 
   async run(operands, flags, ctx) {
-    const api = volumeFunctions('volumes');
     const wait = flags.wait === undefined ? 0 : integerOption(flags.wait, '--wait');
     const disk = await openVirtualDisk(operand(operands, 0), ctx.callOptions());
     try {
-      const found = await api.getVolumes(disk, { wait, signal: ctx.signal });
+      const found = await disk.getVolumes({ wait, signal: ctx.signal });
       const rows = found.map((volume) => [volume.name, volume.mountPoints.join(' ') || '-', String(volume.diskNumber), volume.partitionNumber === undefined ? '-' : String(volume.partitionNumber)]);
       return { document: found, text: found.length === 0 ? ['no volumes'] : table(['volume', 'mount points', 'disk', 'partition'], rows) };
     } finally {

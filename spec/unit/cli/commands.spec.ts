@@ -118,16 +118,6 @@ describe('vdisk commands (on the stand-in for the DLLs)', () => {
       expect(fake.fn.OpenVirtualDisk!.called).to.equal(false);
     });
 
-    it('--mount, --wait and list/volumes: exit 2 ERR_NOT_AVAILABLE while the library has no volume functions', async function () {
-      const { hasVolumeFunctions } = await import('../../../bin/volume-functions.ts');
-      if (hasVolumeFunctions()) this.skip();
-      for (const argv of [['attach', 'C:\\a.vhdx', '--mount', 'Z:'], ['attach', 'C:\\a.vhdx', '--wait', '100'], ['list'], ['volumes', 'C:\\a.vhdx'], ['detach', 'C:\\a.vhdx', '--if-attached']]) {
-        const run = await vdisk(['--json', ...argv, ...BUILD]);
-        expect(run.code, argv.join(' ')).to.equal(2);
-        expect((json(run.stdout).error as Record<string, unknown>).code).to.equal('ERR_NOT_AVAILABLE');
-      }
-      expect(fake.fn.OpenVirtualDisk!.called).to.equal(false);
-    });
   });
 
   describe('detach and info', () => {
