@@ -865,7 +865,8 @@ describe('on the Windows ABI: the simulator\'s lifecycle functions (koffi, no li
     expect(overlappedResult(h, ov2)).to.deep.equal({ ok: true, error: 0, bytes: 0 });
     expect(simulator.state().attached).to.have.length(1);
     await simulator.idle();
-    expect(processHandleCount()).to.equal(handlesBefore);
+    // At most: earlier specs' handles may still be closing (a collected VirtualDisk), never one more.
+    expect(processHandleCount()).to.be.at.most(handlesBefore);
     expect(api().DetachVirtualDisk(h, 0, 0)).to.equal(0);
     close(h);
     ov.free();
