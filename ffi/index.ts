@@ -23,7 +23,7 @@ export type { Ioapiset } from './ioapiset.ts';
 export type { Winbase } from './winbase.ts';
 export type { Processthreadsapi } from './processthreadsapi.ts';
 export { declareRstrtmgr, FILETIME, RM_PROCESS_INFO, RM_UNIQUE_PROCESS, type Rstrtmgr } from './rstrtmgr.ts';
-export { allocBytes, bytesAt, decodeStruct, freeBytes, sizeOf } from './memory.ts';
+export { allocBytes, bytesAt, decodeStruct, encodeStruct, freeBytes, sizeOf } from './memory.ts';
 
 export interface Bindings {
   virtdisk: Virtdisk;

@@ -9,12 +9,13 @@ export interface Ioapiset {
     [
       hDevice: bigint,
       dwIoControlCode: number,
-      lpInBuffer: Buffer | null,
+      lpInBuffer: Buffer | bigint | null,
       nInBufferSize: number,
-      lpOutBuffer: Buffer | null,
+      lpOutBuffer: Buffer | bigint | null,
       nOutBufferSize: number,
       lpBytesReturned: OutParameter<number> | null,
-      lpOverlapped: null,
+      /** An OVERLAPPED's address (stable memory), for a handle opened with FILE_FLAG_OVERLAPPED. */
+      lpOverlapped: bigint | null,
     ],
     number
   >;

@@ -12,6 +12,8 @@ export interface NativeMemory {
   encode(pointer: bigint, type: TypeSpec, value: unknown, count?: number): void;
   decode(pointer: bigint, type: TypeSpec, count?: number): unknown;
   sizeof(type: TypeSpec): number;
+  /** The `size` bytes at `pointer`, without a copy (valid until the memory is freed). */
+  view(pointer: bigint, size: number): ArrayBuffer;
   /** A JS function as a native function pointer of type `proto` (koffi.register); from another thread, koffi runs it on the main thread. */
   registerCallback(callback: (...args: never[]) => void, proto: TypeSpec): bigint;
   unregisterCallback(pointer: bigint): void;
@@ -23,6 +25,7 @@ export const nativeMemory: NativeMemory = {
   encode: (pointer, type, value, count) => (count === undefined ? koffi.encode(pointer as never, type, value) : koffi.encode(pointer as never, type, value, count)),
   decode: (pointer, type, count) => (count === undefined ? koffi.decode(pointer as never, type) : koffi.decode(pointer as never, type, count)),
   sizeof: (type) => koffi.sizeof(type),
+  view: (pointer, size) => koffi.view(pointer as never, size),
   registerCallback: (callback, proto) => koffi.register(callback as never, koffi.pointer(proto as never)) as unknown as bigint,
   unregisterCallback: (pointer) => koffi.unregister(pointer as never),
 };
@@ -53,4 +56,12 @@ export function decodeStruct<T>(bytes: Buffer, offset: number, type: TypeSpec): 
 
 export function sizeOf(type: TypeSpec): number {
   return koffi.sizeof(type);
+}
+
+/** Writes `value` as the struct `type` at `offset` of `bytes`; throws a RangeError if it does not fit. */
+export function encodeStruct(bytes: Buffer, offset: number, type: TypeSpec, value: unknown): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset + koffi.sizeof(type) > bytes.length) {
+    throw new RangeError(`a ${koffi.sizeof(type)}-byte struct at offset ${offset} does not fit in ${bytes.length} bytes`);
+  }
+  koffi.encode(bytes, offset, type, value);
 }

@@ -28,6 +28,21 @@ export class NativeArena {
     return pointer;
   }
 
+  /** `content` (or that many zero bytes) in stable memory; its address. */
+  bytes(content: Buffer | number): bigint {
+    const size = typeof content === 'number' ? content : content.length;
+    const pointer = this.#take('uint8', Math.max(size, 1));
+    const view = Buffer.from(this.#memory.view(pointer, Math.max(size, 1)));
+    view.fill(0);
+    if (typeof content !== 'number') content.copy(view);
+    return pointer;
+  }
+
+  /** A copy of the `size` bytes at an address this arena gave. */
+  copyOut(pointer: bigint, size: number): Buffer {
+    return size > 0 ? Buffer.from(Buffer.from(this.#memory.view(pointer, size))) : Buffer.alloc(0);
+  }
+
   /** A NUL-terminated UTF-16 copy of `text` in stable memory; its address. */
   wideString(text: string): bigint {
     const pointer = this.#take('char16_t', text.length + 1);

@@ -10,7 +10,7 @@ import { normalizeMountPoint } from './mount-point-name.ts';
 export type Kind =
   | 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange'
   | 'size' | 'sectorSize' | 'guid' | 'diskType' | 'path' | 'callback' | 'ms' | 'depth'
-  | 'mountPoint' | 'ifAttached';
+  | 'mountPoint' | 'ifAttached' | 'partitionStyle' | 'partitionType' | 'text';
 
 export type Snapshot<T> = { ok: true; value: T } | { ok: false; error: CheckError };
 
@@ -84,6 +84,10 @@ export const MERGE_OPTION_KINDS = {
   ...LONG_OPERATION_KINDS, depth: 'depth', sourceDepth: 'depth', targetDepth: 'depth',
 } as const satisfies Record<string, Kind>;
 
+export const INITIALIZE_OPTION_KINDS = { signal: 'signal', partitionStyle: 'partitionStyle', force: 'boolean' } as const satisfies Record<string, Kind>;
+
+export const CREATE_PARTITION_OPTION_KINDS = { signal: 'signal', size: 'size', type: 'partitionType', name: 'text' } as const satisfies Record<string, Kind>;
+
 export const CHECK_CONTEXT_KINDS = { windowsBuild: 'build' } as const satisfies Record<string, Kind>;
 
 interface KindValue {
@@ -105,6 +109,9 @@ interface KindValue {
   /** Normalised: 'Z:\\' or a full folder path ending in a backslash. */
   mountPoint: string;
   ifAttached: 'reuse' | 'fail';
+  partitionStyle: 'gpt' | 'mbr';
+  partitionType: string | number;
+  text: string;
 }
 
 /** The snapshot of an options object with these kinds: every option optional, each of its checked type. */
@@ -128,6 +135,9 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   depth: 'an integer from 1 to 0xFFFFFFFF',
   mountPoint: "a drive letter ('Z:' or 'Z:\\\\') or the path of an empty folder on a local NTFS volume ('C:\\\\mnt\\\\data')",
   ifAttached: "'reuse' (resolve to the existing attach) or 'fail' (the default)",
+  partitionStyle: "'gpt' or 'mbr'",
+  partitionType: "a partition type name ('basic-data', …), a GPT type GUID string, or an MBR type byte (1..255)",
+  text: 'a string without NUL characters',
 };
 
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -265,6 +275,10 @@ function read(kind: Kind, value: unknown): unknown {
     case 'depth': return isUint32(value) && value >= 1 ? value : new Problem(value, wrongType('number'));
     case 'mountPoint': return (typeof value === 'string' ? normalizeMountPoint(value) : undefined) ?? new Problem(value, wrongType('string'));
     case 'ifAttached': return value === 'reuse' || value === 'fail' ? value : new Problem(value, wrongType('string'));
+    case 'partitionStyle': return value === 'gpt' || value === 'mbr' ? value : new Problem(value, wrongType('string'));
+    case 'partitionType': return (typeof value === 'string' && value.length > 0 && !value.includes('\0')) || (isUint32(value) && value >= 1 && value <= 255)
+      ? value : new Problem(value, typeof value === 'string' || typeof value === 'number' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+    case 'text': return typeof value === 'string' && !value.includes('\0') ? value : new Problem(value, wrongType('string'));
   }
 }
 

@@ -3,11 +3,15 @@ import type {
   AttachOptions, ByteCount, CallOptions, CompactOptions, InfoOptions, MergeOptions, ResizeOptions, StorageType, VirtualDiskInfo,
 } from '../types/index.ts';
 import { ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS } from './win32-errors.ts';
-import { throwIfAborted, VirtualDiskError } from './errors.ts';
+import { PreconditionError, throwIfAborted, VirtualDiskError } from './errors.ts';
 import { closeDropped, otherHandlesOn, releaseHandle, trackHandle, type OpenHandle } from './handles.ts';
 import { runLongOperation } from './long-operation.ts';
 import { callAsync, rawLayer, win32Error, windows } from './native.ts';
-import { CALL_OPTION_KINDS, GET_VOLUMES_OPTION_KINDS, snapshotOptions } from './options.ts';
+import {
+  CALL_OPTION_KINDS, CREATE_PARTITION_OPTION_KINDS, GET_VOLUMES_OPTION_KINDS, INITIALIZE_OPTION_KINDS, snapshotOptions,
+} from './options.ts';
+import type { CreatePartitionOptions, DiskLayout, InitializeOptions, Partition } from '../types/partitions.ts';
+import { createPartition, getDiskLayout, initializeDisk, type DiskTarget } from './disk-layout.ts';
 import { currentWindowsBuild } from './windows-build.ts';
 import { withSecurityDescriptor } from './security-descriptor.ts';
 import { attachRequestFromSnapshot, snapshotAttachOptions } from './rules/attach.ts';
@@ -178,6 +182,70 @@ export class VirtualDisk {
       // Known when this handle attached it; otherwise Windows' dependency information says.
       noDriveLetter: this.#entry.attached ? (this.#attachFlags & ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER) !== 0 : undefined,
     }));
+  }
+
+  /**
+   * Writes a new, empty partition table on the attached disk (IOCTL_DISK_CREATE_DISK): `partitionStyle`
+   * 'gpt' (default) or 'mbr'. Brings the disk online and writable first when a SAN policy left it otherwise
+   * (IOCTL_DISK_SET_DISK_ATTRIBUTES). Only a RAW disk, unless `force: true`: otherwise rejects with
+   * ERR_DISK_NOT_RAW, listing the partitions that would be lost. Other errors: `syscall` the IOCTL's name,
+   * `errno` Windows' code (ERROR_ACCESS_DENIED: not elevated; ERROR_WRITE_PROTECT: attached read-only).
+   */
+  initialize(options?: InitializeOptions): Promise<void> {
+    const read = snapshotOptions('IOCTL_DISK_CREATE_DISK', options, INITIALIZE_OPTION_KINDS, this.path);
+    if (!read.ok) return Promise.reject(read.error);
+    const { signal, partitionStyle = 'gpt', force = false } = read.value;
+    return this.#diskTarget('IOCTL_DISK_CREATE_DISK', signal).then((target) => initializeDisk(target, { partitionStyle, force }));
+  }
+
+  /** The attached disk's partitions, in disk order (IOCTL_DISK_GET_DRIVE_LAYOUT_EX); [] on a RAW disk. */
+  getPartitions(options?: CallOptions): Promise<Partition[]> {
+    return this.getLayout(options).then((layout) => layout.partitions);
+  }
+
+  /** The attached disk's partition table: style, disk ID, usable area, sector size, size and partitions. */
+  getLayout(options?: CallOptions): Promise<DiskLayout> {
+    const read = this.#callOptions('IOCTL_DISK_GET_DRIVE_LAYOUT_EX', options);
+    if (!read.ok) return Promise.reject(read.error);
+    return this.#diskTarget('IOCTL_DISK_GET_DRIVE_LAYOUT_EX', read.value.signal).then(getDiskLayout);
+  }
+
+  /**
+   * Adds a partition after the last one, its start at a whole MiB: `size` bytes rounded up to whole MiB
+   * (default: all the free space), `type` 'basic-data' by default (see CreatePartitionOptions), and resolves
+   * with it as Windows numbered it. Rejects with ERR_DISK_NOT_INITIALIZED on a RAW disk, ERR_NO_SPACE when it
+   * does not fit, ERR_PARTITION_TYPE for a type the disk's style cannot hold.
+   */
+  createPartition(options?: CreatePartitionOptions): Promise<Partition> {
+    const read = snapshotOptions('IOCTL_DISK_SET_DRIVE_LAYOUT_EX', options, CREATE_PARTITION_OPTION_KINDS, this.path);
+    if (!read.ok) return Promise.reject(read.error);
+    const { signal, size, type, name } = read.value;
+    if (size !== undefined && (size === 0n || size > BigInt(Number.MAX_SAFE_INTEGER))) {
+      return Promise.reject(new InvalidArgumentError('ERR_INVALID_ARG_VALUE', {
+        syscall: 'IOCTL_DISK_SET_DRIVE_LAYOUT_EX', parameter: 'size', path: this.path, problem: `'size' is ${size} bytes.`,
+        expected: 'a number of bytes from 1 to 2^53 - 1, or nothing for all the free space',
+      }));
+    }
+    if (name !== undefined && name.length > 36) {
+      return Promise.reject(new InvalidArgumentError('ERR_INVALID_ARG_VALUE', {
+        syscall: 'IOCTL_DISK_SET_DRIVE_LAYOUT_EX', parameter: 'name', path: this.path, problem: `'name' has ${name.length} characters.`,
+        expected: 'at most 36 UTF-16 characters (PARTITION_INFORMATION_GPT.Name is WCHAR[36])',
+      }));
+    }
+    return this.#diskTarget('IOCTL_DISK_SET_DRIVE_LAYOUT_EX', signal)
+      .then((target) => createPartition(target, { size: size === undefined ? undefined : Number(size), type, name }));
+  }
+
+  /** The attached disk, for the disk layer: an ISO's CD-ROM has no partition table. */
+  async #diskTarget(syscall: string, signal: AbortSignal | undefined): Promise<DiskTarget> {
+    if (this.storageType === 'iso') {
+      throw new PreconditionError('ERR_ISO_UNSUPPORTED', {
+        syscall, parameter: 'path', path: this.path, problem: `'${this.path}' is an ISO: it attaches as a read-only CD-ROM, which has no partition table.`,
+        rule: 'Partition tables are on disks (VHD, VHDX, VHD Set).', fix: 'Use a VHD or VHDX image.',
+      });
+    }
+    const physicalPath = await this.getPhysicalPath(signal ? { signal } : undefined);
+    return { imagePath: this.path, physicalPath, signal };
   }
 
   /** After the attach itself succeeded and the mount failed: detach again, and report the mount's error. */

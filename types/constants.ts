@@ -186,3 +186,4 @@ export const DEPENDENT_DISK_FLAG_SUPPORT_ENCRYPTED_FILES = 0x00002000;
 // Devices, volumes and mount points (winioctl.h, winnt.h, fileapi.h, WinBase.h); the Restart Manager.
 export * from './volume-constants.ts';
 export * from './restartmanager.ts';
+export * from './disk-constants.ts';
