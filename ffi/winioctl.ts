@@ -97,7 +97,6 @@ export const DRIVE_LAYOUT_INFORMATION_EX = koffi.struct({
   u: koffi.union({ Mbr: DRIVE_LAYOUT_INFORMATION_MBR, Gpt: DRIVE_LAYOUT_INFORMATION_GPT }),
   PartitionEntry: koffi.array(PARTITION_INFORMATION_EX, 1),
 });
-export const DRIVE_LAYOUT_ENTRIES_OFFSET = 48;
 
 export const GET_DISK_ATTRIBUTES = koffi.struct({
   Version: 'uint32',

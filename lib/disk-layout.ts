@@ -12,7 +12,7 @@ import { PreconditionError, VirtualDiskError } from './errors.ts';
 import { deviceIoControl, withDisk } from './disk-io.ts';
 import { rawLayer, win32Error } from './native.ts';
 import {
-  decodeLayout, encodeCreateDisk, encodeLayoutWith, GPT_TYPES, LAYOUT_BUFFER_SIZE, MBR_TYPES, planPartition,
+  decodeLayout, encodeCreateDisk, encodeLayoutWith, GPT_TYPES, LAYOUT_BUFFER_SIZE, MBR_TYPES, planPartition, type Codec,
 } from './partition-table.ts';
 
 const ERROR_INSUFFICIENT_BUFFER = 122;
@@ -27,10 +27,8 @@ export interface DiskTarget {
   signal: AbortSignal | undefined;
 }
 
-async function codec() {
-  const raw = await rawLayer();
-  return { decode: raw.decodeStruct, encode: raw.encodeStruct } as never;
-}
+/** The raw layer, loaded with koffi on first use (not when this module loads). */
+const codec = (): Promise<Codec> => rawLayer();
 
 /** A failed disk request as a VirtualDiskError: the IOCTL's name as `syscall`, the image as `path`. */
 function ioctlError(error: number, ioctl: string, target: DiskTarget): VirtualDiskError {

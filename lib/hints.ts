@@ -46,7 +46,15 @@ export type VirtualDiskErrorReason =
   /** The image is not attached. Decided from the state of Windows, never from an error code alone. */
   | 'NOT_ATTACHED'
   /** Another program holds the image file. Decided from the state of Windows, never from an error code alone. */
-  | 'FILE_IN_USE';
+  | 'FILE_IN_USE'
+  /** The disk or volume is read-only (attached read-only, a read-only disk attribute or medium). */
+  | 'WRITE_PROTECTED'
+  /** The disk is offline (a SAN policy leaves new disks so), and the request needs it online. */
+  | 'DISK_OFFLINE'
+  /** No volume of the new partition arrived in time (automatic mounting off, a SAN policy, or a slow arrival). */
+  | 'NO_VOLUME'
+  /** The file system (ReFS, a Dev Drive) is not available on this Windows edition or build. */
+  | 'FILE_SYSTEM_UNAVAILABLE';
 
 interface Cause {
   /** The cause or causes in plain words, and what to do. */
@@ -265,7 +273,27 @@ const BY_CODE: Readonly<Record<string, Cause>> = {
 
 // ——— Where the same code means something else from one function ———
 
+const DISK_ELEVATE = 'Changing a disk needs an elevated process (run as Administrator): opening \\\\.\\PhysicalDriveN for writing is denied otherwise.';
+const DISK_WRITE_PROTECT = several('The disk is write-protected.', 'the image was attached read-only: attach it without readOnly', 'the disk has the read-only attribute (a SAN policy sets it on some servers): diskpart `attributes disk clear readonly`, or Set-Disk -IsReadOnly $false', 'the image file is on read-only media');
+const DISK_NOT_READY = several('The disk is not ready.', 'it is offline (a SAN policy leaves new disks offline): bring it online (diskpart `online disk`, or Set-Disk -IsOffline $false)', 'it was detached meanwhile');
+const DISK_NOT_A_DISK = 'This device does not answer the disk requests: it is not a disk (an ISO attaches as a CD-ROM), or its driver is too old.';
+/** The disk IOCTLs (lib/disk-layout.ts), which report their code with the IOCTL's name as syscall. */
+const DISK_CAUSES: Readonly<Record<string, Cause>> = {
+  ERROR_ACCESS_DENIED: { hint: DISK_ELEVATE, reason: 'NOT_ELEVATED' },
+  ERROR_WRITE_PROTECT: { hint: DISK_WRITE_PROTECT },
+  ERROR_NOT_READY: { hint: DISK_NOT_READY },
+  ERROR_DEV_NOT_EXIST: { hint: 'The disk went away: the image was detached meanwhile.' },
+  ERROR_INVALID_PARAMETER: { hint: several('The disk refused the request.', "a partition lies outside the disk's usable area or overlaps another", 'an MBR disk was given more than four primary partitions', 'the disk is larger than an MBR table can address (2 TiB with 512-byte sectors): use GPT') },
+  ERROR_NOT_SUPPORTED: { hint: DISK_NOT_A_DISK },
+  ERROR_INVALID_FUNCTION: { hint: DISK_NOT_A_DISK },
+};
+const DISK_IOCTLS = [
+  'IOCTL_DISK_CREATE_DISK', 'IOCTL_DISK_SET_DRIVE_LAYOUT_EX', 'IOCTL_DISK_GET_DRIVE_LAYOUT_EX', 'IOCTL_DISK_SET_DISK_ATTRIBUTES',
+  'IOCTL_DISK_GET_DISK_ATTRIBUTES', 'IOCTL_DISK_UPDATE_PROPERTIES', 'IOCTL_DISK_GET_DRIVE_GEOMETRY_EX',
+];
+
 const BY_SYSCALL: Readonly<Record<string, Readonly<Record<string, Cause>>>> = {
+  ...Object.fromEntries(DISK_IOCTLS.map((ioctl) => [ioctl, DISK_CAUSES])),
   OpenVirtualDisk: {
     ERROR_FILE_NOT_FOUND: { hint: 'The image file does not exist.', reason: 'IMAGE_NOT_FOUND' },
     ERROR_PATH_NOT_FOUND: { hint: `A folder on the image path does not exist, or its drive is not there (a removable drive that is out, or a network drive not mapped in this session). ${ELEVATED_LOGON}`, reason: 'IMAGE_NOT_FOUND' },

@@ -110,7 +110,7 @@ export async function mountAttachedDisk(request: MountRequest): Promise<Volume> 
   return { ...volume, mountPoints: [...volume.mountPoints, mountPoint] };
 }
 
-async function setMountPoint(mountPoint: string, volumeName: string, signal: AbortSignal | undefined): Promise<void> {
+export async function setMountPoint(mountPoint: string, volumeName: string, signal: AbortSignal | undefined): Promise<void> {
   const { kernel32 } = await windows();
   if (await callAsync(signal, kernel32.SetVolumeMountPointW, mountPoint, volumeName)) return;
   const again = lastErrorOf(kernel32, () => kernel32.SetVolumeMountPointW(mountPoint, volumeName), Boolean);

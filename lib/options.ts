@@ -10,7 +10,7 @@ import { normalizeMountPoint } from './mount-point-name.ts';
 export type Kind =
   | 'boolean' | 'uint32' | 'build' | 'signal' | 'storageType' | 'sddl' | 'restrictedRange'
   | 'size' | 'sectorSize' | 'guid' | 'diskType' | 'path' | 'callback' | 'ms' | 'depth'
-  | 'mountPoint' | 'ifAttached' | 'partitionStyle' | 'partitionType' | 'text';
+  | 'mountPoint' | 'ifAttached' | 'partitionStyle' | 'partitionType' | 'text' | 'fileSystem';
 
 export type Snapshot<T> = { ok: true; value: T } | { ok: false; error: CheckError };
 
@@ -88,6 +88,14 @@ export const INITIALIZE_OPTION_KINDS = { signal: 'signal', partitionStyle: 'part
 
 export const CREATE_PARTITION_OPTION_KINDS = { signal: 'signal', size: 'size', type: 'partitionType', name: 'text' } as const satisfies Record<string, Kind>;
 
+export const PROVISION_OPTION_KINDS = {
+  ...LONG_OPERATION_KINDS,
+  existing: 'boolean', size: 'size', type: 'diskType', blockSize: 'size', logicalSectorSize: 'sectorSize',
+  physicalSectorSize: 'sectorSize', storageType: 'storageType', partitionStyle: 'partitionStyle', fileSystem: 'fileSystem',
+  label: 'text', clusterSize: 'uint32', quick: 'boolean', devDrive: 'boolean', mountPoint: 'mountPoint',
+  noDriveLetter: 'boolean', permanent: 'boolean', atBoot: 'boolean', wait: 'ms',
+} as const satisfies Record<string, Kind>;
+
 export const CHECK_CONTEXT_KINDS = { windowsBuild: 'build' } as const satisfies Record<string, Kind>;
 
 interface KindValue {
@@ -112,6 +120,7 @@ interface KindValue {
   partitionStyle: 'gpt' | 'mbr';
   partitionType: string | number;
   text: string;
+  fileSystem: 'ntfs' | 'refs' | 'exfat' | 'fat32';
 }
 
 /** The snapshot of an options object with these kinds: every option optional, each of its checked type. */
@@ -138,6 +147,7 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   partitionStyle: "'gpt' or 'mbr'",
   partitionType: "a partition type name ('basic-data', …), a GPT type GUID string, or an MBR type byte (1..255)",
   text: 'a string without NUL characters',
+  fileSystem: "'ntfs', 'refs', 'exfat' or 'fat32'",
 };
 
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -278,6 +288,7 @@ function read(kind: Kind, value: unknown): unknown {
     case 'partitionStyle': return value === 'gpt' || value === 'mbr' ? value : new Problem(value, wrongType('string'));
     case 'partitionType': return (typeof value === 'string' && value.length > 0 && !value.includes('\0')) || (isUint32(value) && value >= 1 && value <= 255)
       ? value : new Problem(value, typeof value === 'string' || typeof value === 'number' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE');
+    case 'fileSystem': return value === 'ntfs' || value === 'refs' || value === 'exfat' || value === 'fat32' ? value : new Problem(value, wrongType('string'));
     case 'text': return typeof value === 'string' && !value.includes('\0') ? value : new Problem(value, wrongType('string'));
   }
 }

@@ -3,14 +3,13 @@
 // layout encoded again for IOCTL_DISK_SET_DRIVE_LAYOUT_EX. Layouts: um/winioctl.h (spec/unit/layout-disk.spec.ts).
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  DRIVE_LAYOUT_ENTRIES_OFFSET, DRIVE_LAYOUT_INFORMATION_EX, GPT_MAX_PARTITION_COUNT, PARTITION_BASIC_DATA_GUID,
-  PARTITION_ENTRY_UNUSED_GUID, PARTITION_FAT32, PARTITION_FAT32_XINT13, PARTITION_FAT_12, PARTITION_FAT_16,
-  PARTITION_HUGE, PARTITION_IFS, PARTITION_INFORMATION_EX, PARTITION_MSFT_RECOVERY_GUID, PARTITION_MSFT_RESERVED_GUID,
-  PARTITION_STYLE_GPT, PARTITION_STYLE_MBR, PARTITION_STYLE_RAW, PARTITION_SYSTEM_GUID, PARTITION_XINT13,
-  type DriveLayoutHeaderValue, type GuidValue, type PartitionInformationExValue,
-} from '../ffi/index.ts';
+  DRIVE_LAYOUT_ENTRIES_OFFSET, GPT_MAX_PARTITION_COUNT, PARTITION_BASIC_DATA_GUID, PARTITION_ENTRY_UNUSED_GUID, PARTITION_FAT32, PARTITION_FAT32_XINT13,
+  PARTITION_FAT_12, PARTITION_FAT_16, PARTITION_HUGE, PARTITION_IFS, PARTITION_MSFT_RECOVERY_GUID, PARTITION_MSFT_RESERVED_GUID,
+  PARTITION_STYLE_GPT, PARTITION_STYLE_MBR, PARTITION_SYSTEM_GUID, PARTITION_XINT13,
+} from '../types/constants.ts';
+import type { GuidValue, PartitionInformationExValue } from '../ffi/index.ts';
 import type { DiskLayout, Partition, PartitionStyle } from '../types/partitions.ts';
-import { formatGuid, parseGuid } from './guid.ts';
+import { formatGuid, guidFromBytes, parseGuid } from './guid.ts';
 
 export const MiB = 1024 * 1024;
 export const ENTRY_SIZE = 144;
@@ -19,10 +18,23 @@ export const LAYOUT_BUFFER_SIZE = DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * GPT
 /** An MBR disk holds four primary partitions (extended partitions are not made here). */
 export const MBR_MAX_PARTITIONS = 4;
 
-type Codec = {
-  decode(bytes: Buffer, offset: number, type: unknown): unknown;
-  encode(bytes: Buffer, offset: number, type: unknown, value: unknown): void;
-};
+/** The raw layer's PARTITION_INFORMATION_EX and its codec (ffi/, loaded with koffi on first use). */
+export type Codec = Pick<typeof import('../ffi/index.ts'), 'decodeStruct' | 'encodeStruct' | 'PARTITION_INFORMATION_EX'>;
+
+/**
+ * The header's fields, read at the SDK's offsets (pinned by spec/unit/layout-disk.spec.ts): a RAW disk's
+ * answer may be the 48-byte header alone, shorter than the struct with its one declared entry.
+ */
+function readHeader(bytes: Buffer) {
+  return {
+    PartitionStyle: bytes.readUInt32LE(0),
+    PartitionCount: bytes.readUInt32LE(4),
+    Signature: bytes.readUInt32LE(8),
+    DiskId: bytes.subarray(8, 24),
+    StartingUsableOffset: Number(bytes.readBigInt64LE(24)),
+    UsableLength: Number(bytes.readBigInt64LE(32)),
+  };
+}
 
 const GPT_TYPE_NAMES: Record<string, string> = {
   [PARTITION_BASIC_DATA_GUID]: 'basic-data',
@@ -50,21 +62,21 @@ export function styleName(style: number): PartitionStyle | 'raw' {
 
 /** The layout in `bytes` (what IOCTL_DISK_GET_DRIVE_LAYOUT_EX returned), unused entries left out. */
 export function decodeLayout(codec: Codec, bytes: Buffer, disk: { sectorSize: number; size: number }): DiskLayout {
-  const header = codec.decode(bytes, 0, DRIVE_LAYOUT_INFORMATION_EX) as DriveLayoutHeaderValue;
+  const header = readHeader(bytes);
   const style = styleName(header.PartitionStyle);
   const layout: DiskLayout = { style, sectorSize: disk.sectorSize, size: disk.size, partitions: [] };
   if (style === 'gpt') {
-    layout.id = formatGuid(header.u.Gpt.DiskId);
-    layout.usableOffset = Number(header.u.Gpt.StartingUsableOffset);
-    layout.usableLength = Number(header.u.Gpt.UsableLength);
+    layout.id = guidFromBytes(header.DiskId);
+    layout.usableOffset = header.StartingUsableOffset;
+    layout.usableLength = header.UsableLength;
   } else if (style === 'mbr') {
-    layout.id = `0x${(header.u.Mbr.Signature >>> 0).toString(16).padStart(8, '0')}`;
+    layout.id = `0x${(header.Signature >>> 0).toString(16).padStart(8, '0')}`;
     layout.usableOffset = disk.sectorSize;
     layout.usableLength = disk.size - disk.sectorSize;
   }
   const fitting = Math.floor((bytes.length - DRIVE_LAYOUT_ENTRIES_OFFSET) / ENTRY_SIZE);
   for (let i = 0; i < Math.min(header.PartitionCount, fitting); i++) {
-    const entry = codec.decode(bytes, DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * i, PARTITION_INFORMATION_EX) as PartitionInformationExValue;
+    const entry = codec.decodeStruct<PartitionInformationExValue>(bytes, DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * i, codec.PARTITION_INFORMATION_EX);
     const partition = decodeEntry(entry);
     if (partition) layout.partitions.push(partition);
   }
@@ -154,11 +166,11 @@ export function planPartition(layout: DiskLayout, request: { size: number | unde
  * header (disk ID, usable area) exactly as Windows gave it.
  */
 export function encodeLayoutWith(codec: Codec, current: Buffer, layout: DiskLayout, added: PlannedPartition): Buffer {
-  const header = codec.decode(current, 0, DRIVE_LAYOUT_INFORMATION_EX) as DriveLayoutHeaderValue;
+  const header = readHeader(current);
   const fitting = Math.floor((current.length - DRIVE_LAYOUT_ENTRIES_OFFSET) / ENTRY_SIZE);
   const kept: PartitionInformationExValue[] = [];
   for (let i = 0; i < Math.min(header.PartitionCount, fitting); i++) {
-    const entry = codec.decode(current, DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * i, PARTITION_INFORMATION_EX) as PartitionInformationExValue;
+    const entry = codec.decodeStruct<PartitionInformationExValue>(current, DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * i, codec.PARTITION_INFORMATION_EX);
     if (decodeEntry(entry)) kept.push({ ...entry, RewritePartition: 0 });
   }
   const gpt = layout.style === 'gpt';
@@ -176,7 +188,7 @@ export function encodeLayoutWith(codec: Codec, current: Buffer, layout: DiskLayo
   const bytes = Buffer.alloc(DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * count);
   current.copy(bytes, 0, 0, DRIVE_LAYOUT_ENTRIES_OFFSET);
   bytes.writeUInt32LE(count, 4);
-  entries.forEach((value, i) => codec.encode(bytes, DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * i, PARTITION_INFORMATION_EX, value));
+  entries.forEach((value, i) => codec.encodeStruct(bytes, DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * i, codec.PARTITION_INFORMATION_EX, value));
   for (let i = entries.length; i < count; i++) bytes.writeUInt32LE(PARTITION_STYLE_MBR, DRIVE_LAYOUT_ENTRIES_OFFSET + ENTRY_SIZE * i);
   return bytes;
 }
@@ -206,4 +218,3 @@ export function guidBytes(text: string): Buffer {
   return bytes;
 }
 
-export { PARTITION_STYLE_RAW };

@@ -214,7 +214,7 @@ function noVolumeError(request: WaitForVolumes, volumes: Volume[]): VirtualDiskE
       `the volumes take longer than ${wait} ms to arrive: wait longer`,
     ];
     return new VirtualDiskError(`No volume of '${imagePath}' (${physicalPath}) arrived within ${wait} ms.`, {
-      code: 'ERR_NO_VOLUME', path: imagePath, physicalPath, hint: several('The disk shows no volume.', causes),
+      code: 'ERR_NO_VOLUME', path: imagePath, physicalPath, hint: several('The disk shows no volume.', causes), reason: 'NO_VOLUME',
     });
   }
   const causes = [

@@ -57,6 +57,8 @@ export const PARTITION_XINT13 = 0x0e;
 export const PARTITION_EXTENDED = 0x05;
 
 // ——— sizes the IOCTLs check ———
+/** DRIVE_LAYOUT_INFORMATION_EX.PartitionEntry: the entries (144 bytes each) start here. */
+export const DRIVE_LAYOUT_ENTRIES_OFFSET = 48;
 /** SET_DISK_ATTRIBUTES.Version: sizeof(SET_DISK_ATTRIBUTES). */
 export const SET_DISK_ATTRIBUTES_VERSION = 40;
 /** GET_DISK_ATTRIBUTES.Version: sizeof(GET_DISK_ATTRIBUTES). */
