@@ -302,6 +302,7 @@ static void free_attach(attach_rec *a)
 /* Ends an attachment. The image record stays: the caller decides when it is released. */
 static void remove_attach(attach_rec *a)
 {
+    fd_detaching(a); /* its disk goes (its layout saved with the image) */
     if (a->prev)
         a->prev->next = a->next;
     else
@@ -335,18 +336,26 @@ DWORD attach_commit(attach_rec *a, handle_rec *owner)
     if (a->image->attach)
         return ERROR_SHARING_VIOLATION;
     a->owner = owner;
-    /* SIMULATOR CHOICE: numbers are never reused until SimReset (PhysicalDrive from 2, CDROM from 1),
+    /* SIMULATOR CHOICE: a disk gets the lowest PhysicalDrive number >= 2 no other attachment has (as Windows numbers
+       disks; reused after a detach; sim_fakedisk.c); CD-ROM numbers are never reused until SimReset (CDROM from 1);
        unless SimSetNextPhysicalPath named this attach's device. */
     if (!sim_volumes_take_physical_path(a->physicalPath, ARRAYSIZE(a->physicalPath))) {
-        if (a->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO)
+        if (a->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO) {
             append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\CDROM", g.nextCdrom++);
-        else
-            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", g.nextPhysicalDrive++);
+        } else {
+            a->diskNumber = fd_number_take();
+            a->numberChosen = TRUE;
+            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", a->diskNumber);
+        }
+    } else if (a->type.DeviceId != VIRTUAL_STORAGE_TYPE_DEVICE_ISO) {
+        a->diskNumber = fd_number_claim(a->physicalPath);
     }
     attach_link(a);
     if (!owner && !a->permanent) { /* the attaching handle is gone (closed while an asynchronous attach ran) */
         remove_attach(a);
         g.autoDetached++;
+    } else {
+        fd_attached(a); /* a disk behind its physical path, when fakedisk.sys is there */
     }
     return ERROR_SUCCESS;
 }
@@ -1112,6 +1121,8 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
         if (a->restricted) jb_u64str(&b, a->restrictedOffset); else jb_null(&b);
         jb_key(&b, "restrictedLength");
         if (a->restricted) jb_u64str(&b, a->restrictedLength); else jb_null(&b);
+        jb_key(&b, "fakeDisk"); jb_bool(&b, a->fakeDisk);
+        jb_key(&b, "fakeDiskError"); jb_u64(&b, a->fakeDiskError);
         jb_raw(&b, "}");
     }
     jb_raw(&b, "]");
@@ -1119,6 +1130,7 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
     jb_key(&b, "handlesClosed"); jb_u64(&b, g.handlesClosed);
     jb_key(&b, "autoDetached"); jb_u64(&b, g.autoDetached);
     lc_state_members(&b);
+    fd_state_members(&b);
     jb_raw(&b, "}");
     LeaveCriticalSection(&g.lock);
     return sim_emit(jb_take(&b), buf, size);
@@ -1133,6 +1145,7 @@ static void reset_locked(void)
     }
     for (attach_rec *a = g.firstAttach, *next; a; a = next) {
         next = a->next;
+        fd_detaching(a); /* its disk goes (its layout saved with the image) */
         free_attach(a);
     }
     /* every image record has a handle or an attachment: free them through the table's chains */
@@ -1155,10 +1168,10 @@ static void reset_locked(void)
         g.faultCode[i] = g.faultCount[i] = g.delayMs[i] = 0;
     g.seq = 0;
     g.generation++;
-    g.nextPhysicalDrive = 2;
     g.nextCdrom = 1;
     g.handlesCreated = g.handlesClosed = g.autoDetached = 0;
     sim_volumes_reset_locked();
+    fd_reset_locked();
 }
 
 /* Forgets everything (no sweep needed: every record goes, its client end closed; nothing counts as "seen closed").
@@ -1220,7 +1233,6 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         QueryPerformanceFrequency(&g.qpcFreq);
         ht_init(&g.handles, 256); /* on failure the first insert tries again */
         ht_init(&g.images, 256);
-        g.nextPhysicalDrive = 2;
         g.nextCdrom = 1;
         lc_init();
     }
