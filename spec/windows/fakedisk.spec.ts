@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import koffi from 'koffi';
 import { bindings } from '../../ffi/index.ts';
 import { attachVirtualDisk, createVirtualDisk, type VirtualDisk } from '../../lib/index.ts';
 import { imageFolder } from './images.ts';
@@ -186,6 +187,27 @@ function partition(physicalPath: string): void {
   });
 }
 
+/** fmifs.dll's FormatEx (the fake one fakedisk installs), synchronous; resolves to its FCC_DONE result. */
+function formatEx(root: string, fileSystem: string, label: string): { done: boolean; commands: number[] } {
+  const fmifs = koffi.load('fmifs.dll');
+  const Callback = koffi.proto('__stdcall', `FmifsCallback${++formats}`, 'uint8', ['uint32', 'uint32', 'void *']);
+  const FormatEx = fmifs.func('__stdcall', 'FormatEx', 'void', ['str16', 'uint32', 'str16', 'str16', 'uint8', 'uint32', koffi.pointer(Callback)]);
+  const commands: number[] = [];
+  let done = false;
+  const callback = koffi.register((command: number, _length: number, packet: unknown) => {
+    commands.push(command);
+    if (command === 11 /* FCC_DONE */) done = koffi.decode(packet, 'uint8') !== 0;
+    return 1;
+  }, koffi.pointer(Callback));
+  try {
+    FormatEx(root, 12 /* FixedMedia */, fileSystem, label, 1, 0, callback);
+  } finally {
+    koffi.unregister(callback);
+  }
+  return { done, commands };
+}
+let formats = 0;
+
 describe('on the Windows ABI: the attached disk as a device (fakedisk.sys)', function () {
   this.timeout(60_000);
   const images = imageFolder();
@@ -281,6 +303,55 @@ describe('on the Windows ABI: the attached disk as a device (fakedisk.sys)', fun
     });
     const back = volumesOfDisk(diskNumberOf(path2));
     expect(back.map((v) => v.paths), 'the volume and its letter are back').to.deep.equal([[`${letter}:\\`]]);
+  });
+
+  it('the library finds the new volume: disk.getVolumes() lists it with its drive letter', async () => {
+    const { disk, path: physical } = await attachNew('found.vhdx');
+    partition(physical);
+    const [volume] = volumesOfDisk(diskNumberOf(physical));
+    const volumes = await disk.getVolumes();
+    expect(volumes.map((v) => v.mountPoints)).to.deep.equal([volume!.paths]);
+  });
+
+  it('formatted with fmifs.dll\'s FormatEx, a file written through the letter: detach → re-attach, the volume and the file are back', async () => {
+    const { file, disk, path: physical } = await attachNew('files.vhdx');
+    partition(physical);
+    const [volume] = volumesOfDisk(diskNumberOf(physical));
+    const root = volume!.paths[0]!;
+    expect(formatEx(root, 'NTFS', 'SPEC')).to.include({ done: true });
+    fs.writeFileSync(`${root}hello.txt`, 'provisioned');
+    await disk.detach();
+    expect(fs.existsSync(`${root}hello.txt`), 'the letter went with the disk').to.equal(false);
+    const again = await attachVirtualDisk(file, { windowsBuild: BUILD });
+    disks.push(again);
+    const physical2 = await again.getPhysicalPath();
+    withDevice(physical2, (h) => expect(ioctl(h, IOCTL_DISK_ARE_VOLUMES_READY, null, 0)).to.include({ ok: true }));
+    const [back] = volumesOfDisk(diskNumberOf(physical2));
+    expect(fs.readFileSync(`${back!.paths[0]}hello.txt`, 'utf8')).to.equal('provisioned');
+  });
+
+  it('an attach that ends when its handle is closed, and reset(): the layout is saved, the disk removed', async () => {
+    const a = await attachNew('closed.vhdx');
+    partition(a.path);
+    await a.disk.close(); // the simulator notices the close at its next look (state() checks every handle)
+    expect(simulator.state().attached).to.deep.equal([]);
+    expect(fakeDisks().map((d) => d.diskNumber)).to.not.include(diskNumberOf(a.path));
+    expect(simulator.image(a.file).diskLayout).to.be.a('string');
+
+    const b = await attachNew('reset.vhdx');
+    partition(b.path);
+    simulator.reset();
+    expect(fakeDisks().map((d) => d.diskNumber)).to.not.include(diskNumberOf(b.path));
+    expect(simulator.image(b.file).diskLayout).to.be.a('string');
+  });
+
+  it('an image never partitioned keeps its file as it was: nothing is written at detach', async () => {
+    const { file, disk } = await attachNew('untouched.vhdx');
+    const before = fs.readFileSync(file);
+    await disk.detach();
+    expect(fs.readFileSync(file).equals(before)).to.equal(true);
+    expect(simulator.image(file)).to.not.have.property('diskLayout');
+    expect(simulator.state().fakeDisk).to.include({ added: 1, removed: 1, layoutsSaved: 0 });
   });
 
   it('noDriveLetter: the disk is added with NO_DRIVE_LETTER; readOnly: with READ_ONLY', async () => {
