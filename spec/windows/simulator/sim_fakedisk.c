@@ -14,8 +14,10 @@
  * Every end of an attachment (DetachVirtualDisk, the auto-detach when the attaching handle of a non-permanent
  * attachment is closed, the rollback of an asynchronous attach, SimReset) asks GET_SAVED_LAYOUT, stores the bytes
  * in the image's metadata when they changed (so that another process attaching the image later gets its partition
- * table, volume, letter and files back), then REMOVE_DISK. When the process exits with disks attached, the driver
- * removes them itself as the control handle closes (SIMULATOR CHOICE: their layouts are not saved then).
+ * table, volume, letter and files back), then REMOVE_DISK. When the process exits (ExitProcess) with disks still
+ * attached, DllMain saves their layouts the same way (when the simulator's lock is free: ExitProcess has ended the
+ * other threads first) and the driver removes the disks as the control handle closes; a process that is killed
+ * (TerminateProcess) saves nothing, its disks go all the same.
  *
  * Disk numbers (SIMULATOR CHOICE, as Windows numbers disks): the lowest number >= 2 that no attachment of this
  * process uses, reused after a detach; when fakedisk.sys says the number is taken (183: another process's disk), the
@@ -275,37 +277,43 @@ static DWORD saved_layout(DWORD disk, BYTE **out, DWORD *size)
     return ERROR_SUCCESS;
 }
 
-void fd_detaching(attach_rec *a)
+/* GET_SAVED_LAYOUT, and the bytes into the image's metadata when they changed. */
+static void save_layout(attach_rec *a)
 {
-    if (a->fakeDisk && fd.control) {
-        BYTE *layout = NULL;
-        DWORD size = 0, rc = saved_layout(a->diskNumber, &layout, &size);
+    BYTE *layout = NULL;
+    DWORD size = 0, rc = saved_layout(a->diskNumber, &layout, &size);
+    if (rc == ERROR_SUCCESS) {
+        sim_meta m;
+        rc = meta_read(a->fullPath, a->type.DeviceId, &m);
         if (rc == ERROR_SUCCESS) {
-            sim_meta m;
-            rc = meta_read(a->fullPath, a->type.DeviceId, &m);
-            if (rc == ERROR_SUCCESS) {
-                const BOOL same = m.diskLayout ? m.diskLayoutSize == size && memcmp(m.diskLayout, layout, size) == 0
-                                               : layout_blank(layout, size);
-                if (!same) { /* written only when it changed: an image never partitioned keeps its file as it was */
-                    free(m.diskLayout);
-                    m.diskLayout = layout;
-                    m.diskLayoutSize = size;
-                    layout = NULL;
-                    rc = meta_write(a->fullPath, &m);
-                    if (rc == ERROR_SUCCESS)
-                        fd.saved++;
-                    fd_event_add("save", a->diskNumber, rc, a->fullPath);
-                }
-                meta_free(&m);
-            } else {
+            const BOOL same = m.diskLayout ? m.diskLayoutSize == size && memcmp(m.diskLayout, layout, size) == 0
+                                           : layout_blank(layout, size);
+            if (!same) { /* written only when it changed: an image never partitioned keeps its file as it was */
+                free(m.diskLayout);
+                m.diskLayout = layout;
+                m.diskLayoutSize = size;
+                layout = NULL;
+                rc = meta_write(a->fullPath, &m);
+                if (rc == ERROR_SUCCESS)
+                    fd.saved++;
                 fd_event_add("save", a->diskNumber, rc, a->fullPath);
             }
-            free(layout);
+            meta_free(&m);
         } else {
             fd_event_add("save", a->diskNumber, rc, a->fullPath);
         }
+        free(layout);
+    } else {
+        fd_event_add("save", a->diskNumber, rc, a->fullPath);
+    }
+}
+
+void fd_detaching(attach_rec *a)
+{
+    if (a->fakeDisk && fd.control) {
+        save_layout(a);
         DWORD disk = a->diskNumber;
-        rc = fd_ioctl(IOCTL_FAKEDISK_REMOVE_DISK, &disk, sizeof(disk), NULL, 0, NULL);
+        DWORD rc = fd_ioctl(IOCTL_FAKEDISK_REMOVE_DISK, &disk, sizeof(disk), NULL, 0, NULL);
         fd_event_add("remove", a->diskNumber, rc, a->fullPath);
         if (rc == ERROR_SUCCESS)
             fd.removed++;
@@ -314,6 +322,12 @@ void fd_detaching(attach_rec *a)
     if (a->diskNumber)
         number_mark(a->diskNumber, FALSE);
     a->diskNumber = 0;
+}
+
+void fd_process_exit(attach_rec *a)
+{
+    if (a->fakeDisk && fd.control)
+        save_layout(a); /* the driver removes the disk itself when the process's control handle closes */
 }
 
 void fd_reset_locked(void)

@@ -165,6 +165,7 @@ DWORD fd_number_take(void);                   /* the lowest free PhysicalDrive n
 DWORD fd_number_claim(const WCHAR *physicalPath); /* its N (1..99) now used, or 0 (no such name, or in use) */
 void fd_attached(attach_rec *a);  /* a committed attachment: its fakedisk.sys disk (may renumber a->physicalPath) */
 void fd_detaching(attach_rec *a); /* an attachment ending: saves its layout in the image, removes its disk, frees N */
+void fd_process_exit(attach_rec *a); /* the process is exiting: saves its layout (the driver removes the disk) */
 void fd_reset_locked(void);
 void fd_state_members(jbuf *b);   /* SimGetState's "fakeDisk" member */
 

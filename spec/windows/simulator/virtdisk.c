@@ -33,7 +33,12 @@
  * simulator holds a duplicate of the handle, so a close is only noticed once it has finished.)
  *
  * Test controls (all stdcall, Sim prefix): SimGetLog, SimGetState, SimReset, SimSetFault, SimSetDelay, and
- * those of lifecycle.c (SimSetDuration, SimSetCompletionFault, SimSetInfoFault, SimGetOperations, SimGetImage).
+ * those of lifecycle.c (SimSetDuration, SimSetCompletionFault, SimSetInfoFault, SimGetOperations, SimGetImage)
+ * and sim_fakedisk.c (SimSetNextFakeDisk).
+ *
+ * Attached disks as devices: with fakedisk.sys in the prefix (spec/windows/fakedisk), each attached VHD / VHDX /
+ * VHD Set gets a simulated disk behind its \\.\PhysicalDriveN, removed (its partition table saved in the image's
+ * metadata) when the attachment ends: see sim_fakedisk.c. PhysicalDrive numbers: the lowest free one >= 2.
  * All state is guarded by one CRITICAL_SECTION (koffi's async calls come from several worker
  * threads); configured delays are slept outside of it, so delayed calls overlap. (An AttachVirtualDisk with an
  * OVERLAPPED does not sleep its delay: it returns ERROR_IO_PENDING at once and completes that long after.)
@@ -1235,6 +1240,13 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         ht_init(&g.images, 256);
         g.nextCdrom = 1;
         lc_init();
+    } else if (reason == DLL_PROCESS_DETACH && reserved) {
+        /* ExitProcess: the other threads are gone. If one of them held the lock, nothing is saved. */
+        if (TryEnterCriticalSection(&g.lock)) {
+            for (attach_rec *a = g.firstAttach; a; a = a->next)
+                fd_process_exit(a);
+            LeaveCriticalSection(&g.lock);
+        }
     }
     return TRUE;
 }
