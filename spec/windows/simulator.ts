@@ -18,6 +18,13 @@
  * at successful completion; without an OVERLAPPED it stays synchronous (the delay slept inside the call). What an
  * image contains lives in its file (image(), writeImage()). spec/windows/simulator/lifecycle.c and meta.h
  * describe the details.
+ *
+ * With fakedisk.sys in the prefix (spec/windows/fakedisk, installed by setup.sh), an attached VHD / VHDX / VHD Set
+ * is a device: its \\.\PhysicalDriveN opens and answers the disk IOCTLs (CREATE_DISK, SET_DRIVE_LAYOUT_EX, a volume
+ * with a drive letter, FormatEx through the fake fmifs.dll), its partition table is kept in the image file across
+ * detach and re-attach, and nextFakeDisk() chooses how the next disk arrives (offline, read-only medium, late
+ * volume, first drive letter). state().fakeDisk and each attachment's fakeDisk / fakeDiskError say what the
+ * simulator asked the driver; spec/windows/simulator/sim_fakedisk.c describes it.
  */
 import fs from 'node:fs';
 import koffi from 'koffi';
