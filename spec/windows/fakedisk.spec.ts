@@ -248,5 +248,6 @@ describe('on the Windows ABI: the attached disk as a device (fakedisk.sys)', fun
     expect(state.attached.filter((a) => a.fakeDisk)).to.have.length(16);
     expect(state.attached.filter((a) => !a.fakeDisk).map((a) => a.fakeDiskError)).to.deep.equal([1450, 1450]);
     expect(state.fakeDisk).to.include({ control: true, added: 16, addFailed: 2 });
+    expect(state.fakeDisk.events.filter((e) => e.op === 'add' && e.result === 1450), 'the simulator says why').to.have.length(2);
   });
 });

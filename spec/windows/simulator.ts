@@ -156,6 +156,12 @@ export interface SimAttachCall extends SimCallBase {
   overlapped: SimOverlapped | null;
   /** The operation an attach with an OVERLAPPED started (see operations()), else null */
   operation: number | null;
+  /**
+   * A synchronous attach that succeeded and asked fakedisk.sys for a disk: its number and ADD_DISK's result (0, or
+   * e.g. 1450 when its 16 slots are in use: the attach succeeded without a device). null otherwise (an attach with
+   * an OVERLAPPED commits later: see state().fakeDisk.events; an ISO; no driver).
+   */
+  fakeDisk: { disk: number; result: number } | null;
 }
 
 export interface SimDetachCall extends SimCallBase {

@@ -901,6 +901,18 @@ DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR Se
     DWORD rc = c.faulted ? c.faultCode
                          : attach_impl(VirtualDiskHandle, SecurityDescriptor, Flags, Parameters, Overlapped,
                                        c.delayMs, &opId);
+    /* A synchronous attach that succeeded: what fakedisk.sys said about its disk (sim_fakedisk.c). */
+    BOOL fakeAsked = FALSE;
+    DWORD fakeDisk = 0, fakeResult = 0;
+    if (rc == ERROR_SUCCESS && !c.faulted && !Overlapped) {
+        handle_rec *h = handle_find(VirtualDiskHandle);
+        attach_rec *a = h ? h->image->attach : NULL;
+        if (a && (a->fakeDisk || a->fakeDiskError)) {
+            fakeAsked = TRUE;
+            fakeDisk = a->diskNumber;
+            fakeResult = a->fakeDisk ? ERROR_SUCCESS : a->fakeDiskError;
+        }
+    }
     LeaveCriticalSection(&g.lock);
 
     jbuf b;
@@ -929,6 +941,15 @@ DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR Se
     }
     jb_key(&b, "overlapped"); jb_overlapped(&b, Overlapped, ovEvent);
     jb_key(&b, "operation"); jb_op_id(&b, opId);
+    jb_key(&b, "fakeDisk");
+    if (fakeAsked) {
+        jb_raw(&b, "{");
+        jb_key(&b, "disk"); jb_u64(&b, fakeDisk);
+        jb_key(&b, "result"); jb_u64(&b, fakeResult);
+        jb_raw(&b, "}");
+    } else {
+        jb_null(&b);
+    }
     log_append(&c, &b);
     return rc;
 }
