@@ -48,7 +48,7 @@ SIM_OUT=$WINE_HOME/build/simulator
 [ -f "$SIM_BUILD" ] || die "$SIM_BUILD does not exist yet: the virtdisk.dll simulator is needed for this tier"
 t=$(now_ms)
 mkdir -p "$SIM_OUT"
-if [ ! -f "$SIM_OUT/virtdisk.dll" ] || [ -n "$(find "$(dirname "$SIM_BUILD")" -newer "$SIM_OUT/virtdisk.dll" -print -quit)" ]; then
+if [ ! -f "$SIM_OUT/virtdisk.dll" ] || [ -n "$(find "$(dirname "$SIM_BUILD")" "$REPO/spec/windows/fakedisk/fakedisk.h" -newer "$SIM_OUT/virtdisk.dll" -print -quit)" ]; then
   rm -f "$SIM_OUT/virtdisk.dll"
   bash "$SIM_BUILD" "$SIM_OUT" || die "simulator build failed ($SIM_BUILD $SIM_OUT)"
   [ -f "$SIM_OUT/virtdisk.dll" ] || die "$SIM_BUILD did not produce $SIM_OUT/virtdisk.dll"

@@ -133,4 +133,44 @@ if ! cmp -s "$SHIM" "$SYSTEM32/bcryptprimitives.dll"; then
   done_step "bcryptprimitives.dll -> system32"
 fi
 
+# ------------------------------------------------------------------ fakedisk.sys + fake fmifs.dll (spec/windows/fakedisk)
+# Simulated \\.\PhysicalDriveN disks, volumes and FormatEx (Wine 8 answers 50 to the disk IOCTLs and has no fmifs.dll):
+# the simulator adds a disk per attach through \\.\FakeDiskControl. install.sh builds, copies, registers the kernel
+# driver as an auto-start service (so run.sh's own wineserver session starts it before node.exe runs) and checks it
+# answers. It runs in a session of ours that is stopped afterwards, so that the service's registry keys reach
+# system.reg. Skipped (no Wine start) when the stamp says this source and these installed files were checked.
+FD_SRC=$REPO/spec/windows/fakedisk
+FD_BUILD=$WINE_HOME/build/fakedisk
+FD_STAMP=$FD_BUILD/installed.stamp
+fakedisk_stamp() {
+  { cat "$FD_SRC/fakedisk.c" "$FD_SRC/fakedisk.h" "$FD_SRC/fmifs.c" "$FD_SRC/fmifs.def" "$FD_SRC/install.sh"
+    echo "log=${FAKEDISK_LOG:-} cc=$CC wine=$WINE64"
+  } | sha256sum | cut -d' ' -f1
+}
+fakedisk_ok() {
+  [ -f "$FD_STAMP" ] && [ "$(cat "$FD_STAMP")" = "$(fakedisk_stamp)" ] \
+    && cmp -s "$FD_BUILD/fakedisk.sys" "$SYSTEM32/drivers/fakedisk.sys" && cmp -s "$FD_BUILD/fmifs.dll" "$SYSTEM32/fmifs.dll" \
+    && grep -qi '^\[System\\\\CurrentControlSet\\\\Services\\\\fakedisk\]' "$WINEPREFIX/system.reg" 2>/dev/null
+}
+if ! fakedisk_ok; then
+  rm -f "$FD_STAMP"
+  mkdir -p "$FD_BUILD"
+  started_server=
+  if [ -z "$(wine_server_socket)" ]; then wine_server_start; started_server=1; fi
+  fd_rc=0
+  WINE64=$WINE64 WINESERVER=$WINESERVER CC=$CC FAKEDISK_BUILD=$FD_BUILD \
+    bash "$FD_SRC/install.sh" </dev/null >"$FD_BUILD/install.log" 2>&1 9>&- || fd_rc=$?
+  sed 's/^/[setup]   /' "$FD_BUILD/install.log"
+  # the service's keys reach system.reg when the server exits: stop it (ours) or wait for it to idle out
+  if [ -n "$started_server" ]; then wine_server_stop; fi
+  for _ in $(seq 100); do [ -z "$(wine_server_socket)" ] && break; sleep 0.1; done
+  [ $fd_rc -eq 0 ] || { echo "[setup] fakedisk install failed (exit $fd_rc): $FD_BUILD/install.log" >&2; exit 1; }
+  fakedisk_stamp >"$FD_STAMP"
+  # (a server we did not start, e.g. one left by a killed run, keeps the keys until run.sh stops it)
+  if [ -n "$started_server" ] && ! fakedisk_ok; then
+    echo "[setup] fakedisk installed, but its service is not in system.reg or its files differ" >&2; exit 1
+  fi
+  done_step "fakedisk.sys + fmifs.dll installed (\\\\.\\FakeDiskControl answers)"
+fi
+
 say "ready in $(fmt_s $(( $(now_ms) - T0 ))): node.exe $NODE_WIN_VERSION, koffi $KOFFI_V, esbuild $ESBUILD_V, WINE_HOME=$WINE_HOME"

@@ -18,6 +18,13 @@
  * at successful completion; without an OVERLAPPED it stays synchronous (the delay slept inside the call). What an
  * image contains lives in its file (image(), writeImage()). spec/windows/simulator/lifecycle.c and meta.h
  * describe the details.
+ *
+ * With fakedisk.sys in the prefix (spec/windows/fakedisk, installed by setup.sh), an attached VHD / VHDX / VHD Set
+ * is a device: its \\.\PhysicalDriveN opens and answers the disk IOCTLs (CREATE_DISK, SET_DRIVE_LAYOUT_EX, a volume
+ * with a drive letter, FormatEx through the fake fmifs.dll), its partition table is kept in the image file across
+ * detach and re-attach, and nextFakeDisk() chooses how the next disk arrives (offline, read-only medium, late
+ * volume, first drive letter). state().fakeDisk and each attachment's fakeDisk / fakeDiskError say what the
+ * simulator asked the driver; spec/windows/simulator/sim_fakedisk.c describes it.
  */
 import fs from 'node:fs';
 import koffi from 'koffi';
@@ -149,6 +156,12 @@ export interface SimAttachCall extends SimCallBase {
   overlapped: SimOverlapped | null;
   /** The operation an attach with an OVERLAPPED started (see operations()), else null */
   operation: number | null;
+  /**
+   * A synchronous attach that succeeded and asked fakedisk.sys for a disk: its number and ADD_DISK's result (0, or
+   * e.g. 1450 when its 16 slots are in use: the attach succeeded without a device). null otherwise (an attach with
+   * an OVERLAPPED commits later: see state().fakeDisk.events; an ISO; no driver).
+   */
+  fakeDisk: { disk: number; result: number } | null;
 }
 
 export interface SimDetachCall extends SimCallBase {
@@ -429,7 +442,10 @@ export interface SimAttachment {
   volumeSerial: string;
   fileId: string;
   storageType: SimStorageType;
-  /** "\\.\PhysicalDriveN" (N from 2) or "\\.\CDROMn" (n from 1, ISO) */
+  /**
+   * "\\.\PhysicalDriveN" (the lowest N >= 2 no other attachment has: reused after a detach, as Windows numbers
+   * disks) or "\\.\CDROMn" (n from 1, ISO; not reused until reset())
+   */
   physicalPath: string;
   /** Attached with ATTACH_VIRTUAL_DISK_FLAG_PERMANENT_LIFETIME */
   permanent: boolean;
@@ -441,6 +457,52 @@ export interface SimAttachment {
   handleOpen: boolean;
   restrictedOffset: string | null;
   restrictedLength: string | null;
+  /** fakedisk.sys has a disk for it: its physical path opens and answers the disk IOCTLs (spec/windows/fakedisk) */
+  fakeDisk: boolean;
+  /** Why it has none: IOCTL_FAKEDISK_ADD_DISK's error (1450: 16 disks in use, 87: a number above 99...), else 0 */
+  fakeDiskError: number;
+}
+
+/** One thing the simulator asked fakedisk.sys (SimState.fakeDisk.events: the last 64). */
+export interface SimFakeDiskEvent {
+  seq: number;
+  /** open: \\.\FakeDiskControl did not open (result); add: ADD_DISK; save: the layout stored in the image; remove */
+  op: 'open' | 'add' | 'save' | 'remove';
+  disk: number;
+  /** Win32 error, 0 for success */
+  result: number;
+  /** The image file's full path */
+  path: string;
+}
+
+/** The simulator's side of fakedisk.sys (spec/windows/simulator/sim_fakedisk.c). */
+export interface SimFakeDiskState {
+  /** \\.\FakeDiskControl is open (false: no driver; attaches then have no disk behind their path) */
+  control: boolean;
+  openError: number;
+  /** Counters since reset() */
+  added: number;
+  removed: number;
+  addFailed: number;
+  /** Layouts written into an image's metadata at a detach (only when they changed) */
+  layoutsSaved: number;
+  /** What nextFakeDisk() asked for the next disk, null when nothing */
+  next: { flags: number; arrivalDelayMs: number; firstDriveLetter: number } | null;
+  events: SimFakeDiskEvent[];
+}
+
+/** nextFakeDisk(): how the next attached disk arrives. */
+export interface SimNextFakeDisk {
+  /** Arrives offline (DISK_ATTRIBUTE_OFFLINE, as a SAN policy leaves a new disk): FAKEDISK_ADD_OFFLINE 0x8 */
+  offline?: boolean;
+  /** A read-only medium: CREATE_DISK, SET_DRIVE_LAYOUT_EX... fail with 19 (FAKEDISK_ADD_READ_ONLY 0x2) */
+  readOnly?: boolean;
+  /** Its volume gets no drive letter (FAKEDISK_ADD_NO_DRIVE_LETTER 0x1, as ATTACH_VIRTUAL_DISK_FLAG_NO_DRIVE_LETTER) */
+  noDriveLetter?: boolean;
+  /** A new volume appears this long after the layout that creates it (ARE_VOLUMES_READY waits for it) */
+  arrivalDelayMs?: number;
+  /** The letter automount tries first ('D'..'Y'), then the following ones; default the driver's 'Q' */
+  firstDriveLetter?: string;
 }
 
 export interface SimState {
@@ -459,6 +521,8 @@ export interface SimState {
   overlappedReferenced: number;
   /** Simulator threads of asynchronous operations that have not closed their kernel objects yet */
   operationThreads: number;
+  /** The disks behind the physical paths (fakedisk.sys) */
+  fakeDisk: SimFakeDiskState;
 }
 
 /** A long operation, or an asynchronous attach (operations()). */
@@ -540,6 +604,11 @@ export interface SimImage {
   mergedInto: string | null;
   /** The real file's size, decimal */
   fileSize: string;
+  /**
+   * The attached disk's partition table as fakedisk.sys saved it at the last detach that changed it (hex of a
+   * FAKEDISK_SAVED_LAYOUT: 32-byte header, then the DRIVE_LAYOUT_INFORMATION_EX); absent when never partitioned
+   */
+  diskLayout?: string;
 }
 
 type SimImageFileFields = Omit<SimImage, 'path' | 'hasMetadata' | 'fileSize'>;
@@ -569,6 +638,7 @@ interface Controls {
   getImage: (path: string, buffer: Buffer | null, size: number[]) => number;
   setNextPhysicalPath: (path: string | null) => void;
   setListStyle: (style: number) => void;
+  setNextFakeDisk: (flags: number, arrivalDelayMs: number, firstDriveLetter: number) => void;
 }
 
 let loaded: Controls | undefined;
@@ -593,6 +663,7 @@ function controls(): Controls {
     const getImage = dll.func('uint32 __stdcall SimGetImage(const char16_t *path, void *buffer, _Inout_ uint32 *size)');
     const setNextPhysicalPath = dll.func('void __stdcall SimSetNextPhysicalPath(const char16_t *path)');
     const setListStyle = dll.func('void __stdcall SimSetListStyle(uint32 style)');
+    const setNextFakeDisk = dll.func('void __stdcall SimSetNextFakeDisk(uint32 flags, uint32 arrivalDelayMs, uint32 firstDriveLetter)');
     loaded = {
       path,
       getLog: (buffer, size) => getLog(buffer, size) as number,
@@ -607,6 +678,7 @@ function controls(): Controls {
       getImage: (path, buffer, size) => getImage(path, buffer, size) as number,
       setNextPhysicalPath: (path) => void setNextPhysicalPath(path),
       setListStyle: (style) => void setListStyle(style),
+      setNextFakeDisk: (flags, arrivalDelayMs, firstDriveLetter) => void setNextFakeDisk(flags, arrivalDelayMs, firstDriveLetter),
     };
   } catch (cause) {
     throw new Error(
@@ -812,6 +884,20 @@ export const simulator = {
    */
   nextPhysicalPath(path: string | null): void {
     controls().setNextPhysicalPath(path);
+  },
+
+  /**
+   * How the disk of the next attach that gets one (a VHD, VHDX or VHD Set, with fakedisk.sys in the prefix)
+   * arrives: offline, on a read-only medium, without a drive letter, its volume arriving late, its letter from
+   * `firstDriveLetter` on. One attach only; reset() clears it. nextFakeDisk({}) asks for a default disk.
+   */
+  nextFakeDisk(options: SimNextFakeDisk): void {
+    const flags = (options.noDriveLetter ? 0x1 : 0) | (options.readOnly ? 0x2 : 0) | (options.offline ? 0x8 : 0);
+    const delay = options.arrivalDelayMs ?? 0;
+    checkU32('arrivalDelayMs', delay);
+    const letter = options.firstDriveLetter?.toUpperCase() ?? '';
+    if (letter && !/^[D-Y]$/.test(letter)) throw new RangeError(`firstDriveLetter must be one of D..Y, got ${options.firstDriveLetter}`);
+    controls().setNextFakeDisk(flags, delay, letter ? letter.charCodeAt(0) : 0);
   },
 
   /** What GetAllAttachedVirtualDiskPhysicalPaths lists: the image files' full paths (default) or the physical paths. */

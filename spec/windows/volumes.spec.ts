@@ -80,7 +80,7 @@ describe('on the Windows ABI: volumes, mount points and the attached-disk list',
       expect(performance.now() - started).to.be.below(1000);
       await present.close();
 
-      const absent = await attachVirtualDisk(images.image('absent.vhdx')); // \\.\PhysicalDrive2: no such device
+      const absent = await attachVirtualDisk(images.image('absent.vhdx')); // \\.\PhysicalDrive2: a RAW fakedisk.sys disk, no volume
       expect(await absent.getPhysicalPath()).to.equal('\\\\.\\PhysicalDrive2');
       expect(await absent.getVolumes()).to.deep.equal([]);
       let ticks = 0;
@@ -151,17 +151,21 @@ describe('on the Windows ABI: volumes, mount points and the attached-disk list',
         [plainFile.toLowerCase(), 'vhdx', '\\\\.\\PhysicalDrive2', 2],
         [roFile.toLowerCase(), 'vhdx', DISK0, 0],
       ]);
-      // \\.\PhysicalDrive2 does not exist under Wine: no dependency information, no flags, no volumes
-      expect(list[0]).not.to.have.property('readOnly');
+      // \\.\PhysicalDrive2 is a fakedisk.sys disk (spec/windows/fakedisk): its dependency information answers
+      // (read/write, not permanent); a disk never partitioned has no volumes
+      expect(list[0]).to.include({ readOnly: false, permanent: false });
       expect(list[0]!.volumes).to.deep.equal([]);
       expect(list[1]).to.include({ readOnly: true, permanent: true });
       expect(list[1]!.volumes.map((volume) => volume.mountPoints[0])).to.deep.equal(['C:\\', 'Z:\\']);
-      // the buffer protocol as the simulator saw it: Version 2 written first, DISK_HANDLE kept, sized from SizeUsed
+      // the buffer protocol as the simulator saw it, for each disk: Version 2 written first, DISK_HANDLE kept, sized from SizeUsed
       const calls = simulator.calls('GetStorageDependencyInformation');
-      expect(calls).to.have.length(2);
-      expect(calls.map((call) => [call.flags, call.versionIn, call.device])).to.deep.equal([[3, 2, { type: 7, number: 0 }], [3, 2, { type: 7, number: 0 }]]);
-      expect(calls[1]!.size).to.equal(calls[0]!.sizeUsed);
-      expect(calls.map((call) => call.result)).to.deep.equal([122, 0]);
+      expect(calls).to.have.length(4);
+      for (const number of [2, 0]) {
+        const mine = calls.filter((call) => call.device?.number === number);
+        expect(mine.map((call) => [call.flags, call.versionIn, call.device])).to.deep.equal([[3, 2, { type: 7, number }], [3, 2, { type: 7, number }]]);
+        expect(mine[1]!.size).to.equal(mine[0]!.sizeUsed);
+        expect(mine.map((call) => call.result)).to.deep.equal([122, 0]);
+      }
       await plain.close();
       await ro.close();
       await detachVirtualDisk(roFile);

@@ -11,8 +11,8 @@ out=$1
 mkdir -p "$out"
 CC=${CC:-x86_64-w64-mingw32-gcc}
 command -v "$CC" >/dev/null 2>&1 || CC=x86_64-w64-mingw32-gcc-win32
-"$CC" -std=c11 -O2 -Wall -Wextra -Werror -shared -static-libgcc \
+"$CC" -std=c11 -O2 -Wall -Wextra -Werror -shared -static-libgcc -I"$here/../fakedisk" \
   -o "$out/virtdisk.dll" \
-  "$here/virtdisk.c" "$here/lifecycle.c" "$here/meta.c" "$here/jsonbuf.c" "$here/virtdisk.def" \
+  "$here/virtdisk.c" "$here/lifecycle.c" "$here/meta.c" "$here/jsonbuf.c" "$here/sim_fakedisk.c" "$here/virtdisk.def" \
   -Wl,--kill-at -ladvapi32 -lkernel32
 echo "built $out/virtdisk.dll"

@@ -421,13 +421,13 @@ static BOOL jp_value(jp *j, jv *v)
 
 enum {
     K_DEVICE, K_SUBTYPE, K_VSIZE, K_PSIZE, K_BLOCK, K_LSECTOR, K_PSECTOR, K_ID, K_VDID, K_TIME, K_PPATH, K_PID,
-    K_PTIME, K_SAFE, K_FRAG, K_4K, K_CT, K_CTID, K_STATE, K_MERGED, K_MERGEDINTO, K_COUNT
+    K_PTIME, K_SAFE, K_FRAG, K_4K, K_CT, K_CTID, K_STATE, K_MERGED, K_MERGEDINTO, K_LAYOUT, K_COUNT
 };
 static const char *const KEYS[K_COUNT] = {
     "deviceId", "subtype", "virtualSize", "physicalSize", "blockSize", "logicalSectorSize", "physicalSectorSize",
     "identifier", "virtualDiskId", "timestamp", "parentPath", "parentIdentifier", "parentTimestamp",
     "smallestSafeVirtualSize", "fragmentation", "is4kAligned", "changeTracking", "changeTrackingId", "state",
-    "merged", "mergedInto",
+    "merged", "mergedInto", "diskLayout",
 };
 static const char *const STATES[] = { "complete", "creating", "incomplete" };
 
@@ -435,6 +435,27 @@ static void jv_free(jv *v)
 {
     free(v->s);
     v->s = NULL;
+}
+
+/* "diskLayout": an even number of hex digits; anything else is ignored (no layout: a RAW disk). */
+static void parse_layout(const char *s, size_t n, sim_meta *m)
+{
+    if (n == 0 || n % 2)
+        return;
+    BYTE *b = malloc(n / 2);
+    if (!b)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int v = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+        if (v < 0) {
+            free(b);
+            return;
+        }
+        b[i / 2] = (BYTE)(i % 2 ? (b[i / 2] << 4) | v : v);
+    }
+    m->diskLayout = b;
+    m->diskLayoutSize = (DWORD)(n / 2);
 }
 
 /* The metadata object in `text`; FALSE if the text is not one (ERROR_FILE_CORRUPT in *rc when it claims to be). */
@@ -527,6 +548,8 @@ done:
         for (DWORD i = 0; i < ARRAYSIZE(STATES); i++)
             if (strcmp(vals[K_STATE].s, STATES[i]) == 0)
                 m->state = i;
+    if (have[K_LAYOUT] && vals[K_LAYOUT].kind == JV_STRING)
+        parse_layout(vals[K_LAYOUT].s, vals[K_LAYOUT].n, m);
     if (have[K_PID] && vals[K_PID].kind == JV_STRING)
         meta_parse_guid(vals[K_PID].s, vals[K_PID].n, &m->parentIdentifier);
     BOOL idOk = have[K_ID] && vals[K_ID].kind == JV_STRING && meta_parse_guid(vals[K_ID].s, vals[K_ID].n, &m->identifier);
@@ -634,6 +657,9 @@ void meta_json_members(jbuf *b, const sim_meta *m)
     jb_key(b, "state"); jb_str(b, m->state < ARRAYSIZE(STATES) ? STATES[m->state] : "complete");
     jb_key(b, "merged"); jb_bool(b, m->merged);
     jb_key(b, "mergedInto"); jb_wstr(b, m->mergedInto);
+    if (m->diskLayout) { /* only when there is one: files and SimGetImage answers without one look as before */
+        jb_key(b, "diskLayout"); jb_hex(b, m->diskLayout, m->diskLayoutSize);
+    }
 }
 
 static DWORD write_file(const WCHAR *path, DWORD disposition, const sim_meta *m)
@@ -675,7 +701,10 @@ void meta_free(sim_meta *m)
     free(m->parentPath);
     free(m->changeTrackingId);
     free(m->mergedInto);
+    free(m->diskLayout);
     m->parentPath = m->changeTrackingId = m->mergedInto = NULL;
+    m->diskLayout = NULL;
+    m->diskLayoutSize = 0;
 }
 
 BOOL meta_copy(sim_meta *dst, const sim_meta *src)
@@ -684,8 +713,11 @@ BOOL meta_copy(sim_meta *dst, const sim_meta *src)
     dst->parentPath = wdup0(src->parentPath);
     dst->changeTrackingId = wdup0(src->changeTrackingId);
     dst->mergedInto = wdup0(src->mergedInto);
+    dst->diskLayout = NULL;
+    if (src->diskLayout && (dst->diskLayout = malloc(src->diskLayoutSize)))
+        memcpy(dst->diskLayout, src->diskLayout, src->diskLayoutSize);
     if ((src->parentPath && !dst->parentPath) || (src->changeTrackingId && !dst->changeTrackingId) ||
-        (src->mergedInto && !dst->mergedInto)) {
+        (src->mergedInto && !dst->mergedInto) || (src->diskLayout && !dst->diskLayout)) {
         meta_free(dst);
         return FALSE;
     }

@@ -49,6 +49,9 @@ typedef struct sim_meta {
     BOOL merged;               /* merged into an ancestor by MergeVirtualDisk (the file stays, invalid) */
     WCHAR *mergedInto;         /* that ancestor's path (malloc'd) or NULL */
     ULONGLONG fileSize;        /* the real file's size (not stored) */
+    BYTE *diskLayout;          /* the attached disk's partition table as fakedisk.sys saved it at the last detach
+                                  (FAKEDISK_SAVED_LAYOUT bytes, malloc'd; stored as "diskLayout": hex), or NULL */
+    DWORD diskLayoutSize;
 } sim_meta;
 
 /* The file's identity (volume serial + file ID) and size, from an open handle. */

@@ -89,6 +89,10 @@ typedef struct attach_rec {
     BOOL permanent, readOnly, restricted;
     ULONGLONG restrictedOffset, restrictedLength;
     WCHAR physicalPath[40];
+    DWORD diskNumber;    /* N of \\.\PhysicalDriveN while this attachment holds the number (sim_fakedisk.c), else 0 */
+    BOOL numberChosen;   /* the simulator chose it (not SimSetNextPhysicalPath) */
+    BOOL fakeDisk;       /* fakedisk.sys has a disk for it */
+    DWORD fakeDiskError; /* why it has none (ADD_DISK's error), 0 if it has one or none was asked for */
 } attach_rec;
 
 typedef struct log_rec {
@@ -107,7 +111,7 @@ typedef struct sim_globals {
     log_rec *log;
     size_t logLen, logCap;
     DWORD faultCode[FN_COUNT], faultCount[FN_COUNT], delayMs[FN_COUNT];
-    DWORD nextPhysicalDrive, nextCdrom;
+    DWORD nextCdrom;
     unsigned long long handlesCreated, handlesClosed, autoDetached;
     unsigned long long pipeSerial;
 } sim_globals;
@@ -155,6 +159,15 @@ DWORD open_register(const image_id *id, PVIRTUAL_STORAGE_TYPE vst, PCWSTR path, 
 DWORD attach_commit(attach_rec *a, handle_rec *owner);
 void attach_undo(attach_rec *a);    /* ends a committed attachment that is still its image's */
 void attach_discard(attach_rec *a); /* frees a prepared attachment that was never committed */
+
+/* --- the attached disks as devices (sim_fakedisk.c; lock held) */
+DWORD fd_number_take(void);                   /* the lowest free PhysicalDrive number >= 2, now used */
+DWORD fd_number_claim(const WCHAR *physicalPath); /* its N (1..99) now used, or 0 (no such name, or in use) */
+void fd_attached(attach_rec *a);  /* a committed attachment: its fakedisk.sys disk (may renumber a->physicalPath) */
+void fd_detaching(attach_rec *a); /* an attachment ending: saves its layout in the image, removes its disk, frees N */
+void fd_process_exit(attach_rec *a); /* the process is exiting: saves its layout (the driver removes the disk) */
+void fd_reset_locked(void);
+void fd_state_members(jbuf *b);   /* SimGetState's "fakeDisk" member */
 
 /* --- Sim* control helpers (virtdisk.c) */
 DWORD sim_emit(char *json, char *buf, DWORD *size); /* the Sim*(buf, &size) protocol; frees json */

@@ -33,7 +33,12 @@
  * simulator holds a duplicate of the handle, so a close is only noticed once it has finished.)
  *
  * Test controls (all stdcall, Sim prefix): SimGetLog, SimGetState, SimReset, SimSetFault, SimSetDelay, and
- * those of lifecycle.c (SimSetDuration, SimSetCompletionFault, SimSetInfoFault, SimGetOperations, SimGetImage).
+ * those of lifecycle.c (SimSetDuration, SimSetCompletionFault, SimSetInfoFault, SimGetOperations, SimGetImage)
+ * and sim_fakedisk.c (SimSetNextFakeDisk).
+ *
+ * Attached disks as devices: with fakedisk.sys in the prefix (spec/windows/fakedisk), each attached VHD / VHDX /
+ * VHD Set gets a simulated disk behind its \\.\PhysicalDriveN, removed (its partition table saved in the image's
+ * metadata) when the attachment ends: see sim_fakedisk.c. PhysicalDrive numbers: the lowest free one >= 2.
  * All state is guarded by one CRITICAL_SECTION (koffi's async calls come from several worker
  * threads); configured delays are slept outside of it, so delayed calls overlap. (An AttachVirtualDisk with an
  * OVERLAPPED does not sleep its delay: it returns ERROR_IO_PENDING at once and completes that long after.)
@@ -302,6 +307,7 @@ static void free_attach(attach_rec *a)
 /* Ends an attachment. The image record stays: the caller decides when it is released. */
 static void remove_attach(attach_rec *a)
 {
+    fd_detaching(a); /* its disk goes (its layout saved with the image) */
     if (a->prev)
         a->prev->next = a->next;
     else
@@ -335,18 +341,26 @@ DWORD attach_commit(attach_rec *a, handle_rec *owner)
     if (a->image->attach)
         return ERROR_SHARING_VIOLATION;
     a->owner = owner;
-    /* SIMULATOR CHOICE: numbers are never reused until SimReset (PhysicalDrive from 2, CDROM from 1),
+    /* SIMULATOR CHOICE: a disk gets the lowest PhysicalDrive number >= 2 no other attachment has (as Windows numbers
+       disks; reused after a detach; sim_fakedisk.c); CD-ROM numbers are never reused until SimReset (CDROM from 1);
        unless SimSetNextPhysicalPath named this attach's device. */
     if (!sim_volumes_take_physical_path(a->physicalPath, ARRAYSIZE(a->physicalPath))) {
-        if (a->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO)
+        if (a->type.DeviceId == VIRTUAL_STORAGE_TYPE_DEVICE_ISO) {
             append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\CDROM", g.nextCdrom++);
-        else
-            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", g.nextPhysicalDrive++);
+        } else {
+            a->diskNumber = fd_number_take();
+            a->numberChosen = TRUE;
+            append_digits(a->physicalPath, ARRAYSIZE(a->physicalPath), L"\\\\.\\PhysicalDrive", a->diskNumber);
+        }
+    } else if (a->type.DeviceId != VIRTUAL_STORAGE_TYPE_DEVICE_ISO) {
+        a->diskNumber = fd_number_claim(a->physicalPath);
     }
     attach_link(a);
     if (!owner && !a->permanent) { /* the attaching handle is gone (closed while an asynchronous attach ran) */
         remove_attach(a);
         g.autoDetached++;
+    } else {
+        fd_attached(a); /* a disk behind its physical path, when fakedisk.sys is there */
     }
     return ERROR_SUCCESS;
 }
@@ -887,6 +901,18 @@ DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR Se
     DWORD rc = c.faulted ? c.faultCode
                          : attach_impl(VirtualDiskHandle, SecurityDescriptor, Flags, Parameters, Overlapped,
                                        c.delayMs, &opId);
+    /* A synchronous attach that succeeded: what fakedisk.sys said about its disk (sim_fakedisk.c). */
+    BOOL fakeAsked = FALSE;
+    DWORD fakeDisk = 0, fakeResult = 0;
+    if (rc == ERROR_SUCCESS && !c.faulted && !Overlapped) {
+        handle_rec *h = handle_find(VirtualDiskHandle);
+        attach_rec *a = h ? h->image->attach : NULL;
+        if (a && (a->fakeDisk || a->fakeDiskError)) {
+            fakeAsked = TRUE;
+            fakeDisk = a->diskNumber;
+            fakeResult = a->fakeDisk ? ERROR_SUCCESS : a->fakeDiskError;
+        }
+    }
     LeaveCriticalSection(&g.lock);
 
     jbuf b;
@@ -915,6 +941,15 @@ DWORD WINAPI AttachVirtualDisk(HANDLE VirtualDiskHandle, PSECURITY_DESCRIPTOR Se
     }
     jb_key(&b, "overlapped"); jb_overlapped(&b, Overlapped, ovEvent);
     jb_key(&b, "operation"); jb_op_id(&b, opId);
+    jb_key(&b, "fakeDisk");
+    if (fakeAsked) {
+        jb_raw(&b, "{");
+        jb_key(&b, "disk"); jb_u64(&b, fakeDisk);
+        jb_key(&b, "result"); jb_u64(&b, fakeResult);
+        jb_raw(&b, "}");
+    } else {
+        jb_null(&b);
+    }
     log_append(&c, &b);
     return rc;
 }
@@ -1112,6 +1147,8 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
         if (a->restricted) jb_u64str(&b, a->restrictedOffset); else jb_null(&b);
         jb_key(&b, "restrictedLength");
         if (a->restricted) jb_u64str(&b, a->restrictedLength); else jb_null(&b);
+        jb_key(&b, "fakeDisk"); jb_bool(&b, a->fakeDisk);
+        jb_key(&b, "fakeDiskError"); jb_u64(&b, a->fakeDiskError);
         jb_raw(&b, "}");
     }
     jb_raw(&b, "]");
@@ -1119,6 +1156,7 @@ DWORD WINAPI SimGetState(char *buf, DWORD *size)
     jb_key(&b, "handlesClosed"); jb_u64(&b, g.handlesClosed);
     jb_key(&b, "autoDetached"); jb_u64(&b, g.autoDetached);
     lc_state_members(&b);
+    fd_state_members(&b);
     jb_raw(&b, "}");
     LeaveCriticalSection(&g.lock);
     return sim_emit(jb_take(&b), buf, size);
@@ -1133,6 +1171,7 @@ static void reset_locked(void)
     }
     for (attach_rec *a = g.firstAttach, *next; a; a = next) {
         next = a->next;
+        fd_detaching(a); /* its disk goes (its layout saved with the image) */
         free_attach(a);
     }
     /* every image record has a handle or an attachment: free them through the table's chains */
@@ -1155,10 +1194,10 @@ static void reset_locked(void)
         g.faultCode[i] = g.faultCount[i] = g.delayMs[i] = 0;
     g.seq = 0;
     g.generation++;
-    g.nextPhysicalDrive = 2;
     g.nextCdrom = 1;
     g.handlesCreated = g.handlesClosed = g.autoDetached = 0;
     sim_volumes_reset_locked();
+    fd_reset_locked();
 }
 
 /* Forgets everything (no sweep needed: every record goes, its client end closed; nothing counts as "seen closed").
@@ -1220,9 +1259,15 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         QueryPerformanceFrequency(&g.qpcFreq);
         ht_init(&g.handles, 256); /* on failure the first insert tries again */
         ht_init(&g.images, 256);
-        g.nextPhysicalDrive = 2;
         g.nextCdrom = 1;
         lc_init();
+    } else if (reason == DLL_PROCESS_DETACH && reserved) {
+        /* ExitProcess: the other threads are gone. If one of them held the lock, nothing is saved. */
+        if (TryEnterCriticalSection(&g.lock)) {
+            for (attach_rec *a = g.firstAttach; a; a = a->next)
+                fd_process_exit(a);
+            LeaveCriticalSection(&g.lock);
+        }
     }
     return TRUE;
 }
