@@ -37,3 +37,7 @@ export type { EncodedField, EncodedStruct, FieldType } from './struct-encoding.t
 export { findVirtualDisk, listAttachedVirtualDisks } from './attached.ts';
 export type { Holder } from './errors.ts';
 export type { AttachedVirtualDisk, FoundVirtualDisk, GetVolumesOptions, ListOptions, Volume } from '../types/volumes.ts';
+export { mountVolume, unmountVolume } from './mount-volume.ts';
+export type {
+  CreatePartitionOptions, DiskLayout, InitializeOptions, Partition, PartitionStyle,
+} from '../types/partitions.ts';

@@ -209,3 +209,5 @@ export interface VirtualDiskInfo {
 }
 
 export type * from './volumes.ts';
+export type * from './partitions.ts';
+export type * from './provision.ts';
