@@ -7,6 +7,10 @@
 // Node 20 and 22 answer ERR_UNKNOWN_FILE_EXTENSION even with --import tsx in execArgv), so the worker starts from
 // a small bootstrap that registers tsx's ESM loader (tsx/esm/api, resolved from here) and then imports it. In
 // the package (dist/lib/format-thread.js, compiled by tsconfig.pack.json) it is format-worker.js, started directly.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { VirtualDiskError } from './errors.ts';
 
@@ -62,9 +66,23 @@ export function defaultWorkerEntry(): URL {
 /** Starts a Worker on `entry`; a .ts entry through a bootstrap that registers tsx's loader first. */
 export function startWorker(entry: URL, workerData: unknown): Worker {
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/**
+ * tsx's ESM API (tsx/esm/api), resolved from this module, not from the working directory. tsx compiles this
+ * module for import() or for require() depending on who loads it first, and its require() build has no
+ * import.meta.resolve; so the entry is read from tsx's own package.json exports map ('./esm/api' → import).
+ */
+function tsxApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, { import?: { default?: string } | string }> };
+  const target = manifest.exports?.['./esm/api']?.import;
+  const relative = typeof target === 'string' ? target : target?.default;
+  if (relative === undefined) throw new Error(`tsx at ${path.dirname(manifestPath)} exports no './esm/api' for import`);
+  return pathToFileURL(path.join(path.dirname(manifestPath), relative)).href;
 }
 
 /** The default Formatter: FormatEx in a worker of its own, terminated when the call ends, whichever way. */

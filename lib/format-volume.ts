@@ -260,10 +260,12 @@ export function formatOutcome(packets: readonly FormatPacket[], volumeName: stri
   });
 }
 
-/** onProgress at most every `interval` ms (default 100) while running, and once at 100 % on success. */
+/** onProgress at most every `interval` ms (default 100) while running, and at 100 % on success (once: not again if fmifs's 100 was reported). */
 function progressReporter(onProgress: ((progress: Progress) => void) | undefined, interval = 100): { update(percent: number): void; done(): void } {
   let lastReport = -Infinity;
+  let lastPercent: number | undefined;
   const report = (percent: number) => {
+    lastPercent = percent;
     try {
       onProgress?.({ completed: percent, total: 100, percent });
     } catch (error) {
@@ -279,7 +281,7 @@ function progressReporter(onProgress: ((progress: Progress) => void) | undefined
       report(Math.min(100, Math.max(0, percent)));
     },
     done() {
-      if (onProgress) report(100);
+      if (onProgress && lastPercent !== 100) report(100);
     },
   };
 }
