@@ -2,13 +2,18 @@
 // tier, on a volume of the fakedisk driver (shared/wine/fakedisk/README.md; spec/windows/fakedisk-volume.ts).
 // The fake reads FAKE_FMIFS_MS (how long a format takes) and FAKE_FMIFS_RESULT (an injected failure) from the
 // process environment at each call: process.env assignments reach it (Node sets the Win32 environment).
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { AbortError, VirtualDiskError } from '../../lib/errors.ts';
 import { formatVolume } from '../../lib/format-volume.ts';
 import { addFakeDiskVolume, VOLUME_STATE, type FakeDiskVolume } from './fakedisk-volume.ts';
+
+const execFileAsync = promisify(execFile);
 
 const fakediskInstalled = (() => {
   try {
@@ -137,6 +142,28 @@ describe('formatVolume on the Windows ABI (fakedisk + fake fmifs.dll)', function
     expect(Math.max(...statLatencies)).to.be.lessThan(750);
     expect(Math.max(...batchLatencies)).to.be.lessThan(750);
     expect(ticks).to.be.greaterThan(20);
+  });
+
+  it('FormatEx does not use libuv\'s thread pool: with UV_THREADPOOL_SIZE=1, fs.stat stays fast during a format (control: a pool call holds it)', async function () {
+    this.timeout(120_000);
+    const probe = path.win32.join(disk!.folder, '..', 'probe.txt');
+    fs.writeFileSync(probe, 'x');
+    const script = fileURLToPath(new URL('./format-pool-probe.ts', import.meta.url));
+    const run = async (mode: 'format' | 'pool') => {
+      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', script, mode, disk!.volumeName, probe], {
+        env: { ...process.env, UV_THREADPOOL_SIZE: '1', FAKE_FMIFS_MS: '1500' }, timeout: 90_000,
+      });
+      const line = stdout.trim().split(/\r?\n/).at(-1)!;
+      return JSON.parse(line) as { mode: string; stats: number[]; total: number };
+    };
+    const control = await run('pool');
+    const formatted = await run('format');
+    const max = (values: number[]) => Math.max(...values);
+    console.log(`      UV_THREADPOOL_SIZE=1, fs.stat ms: during a 1.5 s koffi .async call max ${max(control.stats)} (n ${control.stats.length}); during a 1.5 s format max ${max(formatted.stats)}, median ${[...formatted.stats].sort((a, b) => a - b)[formatted.stats.length >> 1]} (n ${formatted.stats.length})`);
+    expect(max(control.stats)).to.be.greaterThan(1000); // the measurement sees a held pool
+    expect(formatted.stats.length).to.be.greaterThan(10);
+    expect(max(formatted.stats)).to.be.lessThan(500);
+    expect(disk!.volumeInformation()).to.deep.equal({ fileSystem: 'NTFS', label: '' });
   });
 
   const injected: Array<[string, string, string | undefined]> = [
