@@ -2,6 +2,7 @@
 // cancellation, the mapping of fmifs.dll's packets to errors (through the FormatBackend seam), and the worker
 // thread that runs FormatEx (through a stand-in worker that speaks its protocol).
 import { getEventListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { AbortError, InvalidArgumentError, PreconditionError, VirtualDiskError } from '../../lib/errors.ts';
 import { formatVolume, FORMAT_REFUSALS, setFormatBackend } from '../../lib/format-volume.ts';
@@ -334,6 +335,15 @@ describe('formatVolume: the worker thread (lib/format-thread.ts)', function () {
     await formatInWorker(running, entry);
     expect(percents.at(-1)).to.equal(0); // FmIfsFinished FALSE
     expect(percents.length).to.be.lessThan(40); // stopped soon after 20, not at 100
+  });
+
+  it('the worker is terminated once FormatEx returned: its thread does not live on', async () => {
+    const lingering = { ...job('linger'), cancel: new Int32Array(new SharedArrayBuffer(8)) };
+    await formatInWorker(lingering, entry);
+    await sleep(100);
+    const beat = Atomics.load(lingering.cancel, 1);
+    await sleep(200);
+    expect(Atomics.load(lingering.cancel, 1)).to.equal(beat);
   });
 
   it('a worker that ends without a result: ERR_FORMAT_WORKER_FAILED', async () => {
