@@ -118,7 +118,9 @@ export async function formatVolume(volume: FormatTarget, options?: FormatVolumeO
   };
   const reporter = progressReporter(onProgress, progressInterval);
   const job: FormatJob = {
-    driveRoot: volumeName, fileSystemName: call.FileSystemName, label: call.Label, quick: call.QuickFormat, clusterSize: call.ClusterSize,
+    // The GUID path without its trailing backslash, as Rufus passes it (pbatard/rufus src/format.c FormatNative:
+    // GetLogicalName's '\\?\Volume{…}\', "Remove trailing backslash", then FormatEx). The fake fmifs.dll takes both.
+    driveRoot: volumeName.slice(0, -1), fileSystemName: call.FileSystemName, label: call.Label, quick: call.QuickFormat, clusterSize: call.ClusterSize,
     cancel,
     onPacket(packet) {
       packets.push(packet);

@@ -142,12 +142,12 @@ describe('formatVolume: the target, the call and its outcome', () => {
     expect(formatter.jobs).to.have.length(0);
   });
 
-  it('a Volume is formatted by its GUID path, with FormatEx\'s arguments from the options', async () => {
+  it('a Volume is formatted by its GUID path (without the trailing backslash, as Rufus passes it), with FormatEx\'s arguments from the options', async () => {
     const formatter = fakeFmifs();
     setFormatBackend({ formatter });
     await formatVolume({ name: VOLUME, mountPoints: ['Q:\\'], diskNumber: 3, partitionNumber: 2 }, { fileSystem: 'exfat', label: 'DATA', quick: false, clusterSize: 4096 });
     expect(formatter.jobs).to.have.length(1);
-    expect(formatter.jobs[0]).to.include({ driveRoot: VOLUME, fileSystemName: 'exFAT', label: 'DATA', quick: false, clusterSize: 4096 });
+    expect(formatter.jobs[0]).to.include({ driveRoot: VOLUME.slice(0, -1), fileSystemName: 'exFAT', label: 'DATA', quick: false, clusterSize: 4096 });
   });
 
   it('a mount point is resolved to its volume (GetVolumeNameForVolumeMountPointW), and the GUID path is formatted', async () => {
@@ -157,7 +157,7 @@ describe('formatVolume: the target, the call and its outcome', () => {
     await formatVolume('q:');
     await formatVolume('C:\\mnt\\data');
     expect(asked).to.deep.equal(['Q:\\', 'C:\\mnt\\data\\']);
-    expect(formatter.jobs.map((job) => job.driveRoot)).to.deep.equal([VOLUME, VOLUME]);
+    expect(formatter.jobs.map((job) => job.driveRoot)).to.deep.equal([VOLUME.slice(0, -1), VOLUME.slice(0, -1)]);
   });
 
   it('a path that is no volume\'s mount point: ERR_NOT_A_VOLUME, nothing formatted', async () => {

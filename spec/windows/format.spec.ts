@@ -50,7 +50,16 @@ describe('formatVolume on the Windows ABI (fakedisk + fake fmifs.dll)', function
   it('formats NTFS through a Volume: the GUID path shows the file system and label, files work through the letter', async () => {
     const { volumeName, letter, diskNumber } = disk!;
     expect(disk!.volumeInformation()).to.deep.equal({ error: 1005 }); // RAW: ERROR_UNRECOGNIZED_VOLUME
-    await formatVolume({ name: volumeName, mountPoints: [letter], diskNumber, partitionNumber: 1 }, { label: 'DATA' });
+    const log = path.win32.join(disk!.folder, '..', 'fmifs.log');
+    process.env.FAKE_FMIFS_LOG = log;
+    try {
+      await formatVolume({ name: volumeName, mountPoints: [letter], diskNumber, partitionNumber: 1 }, { label: 'DATA', clusterSize: 8192 });
+    } finally {
+      delete process.env.FAKE_FMIFS_LOG;
+    }
+    // FormatEx's arguments as fmifs.dll received them: the GUID path without its backslash, FmMediaFixed (12), quick.
+    expect(fs.readFileSync(log, 'utf8').trim()).to.equal(
+      `FormatEx root=${volumeName.slice(0, -1)} media=12 fs=NTFS label=DATA quick=1 cluster=8192 disk=${diskNumber} result=ok`);
     expect(disk!.volumeInformation()).to.deep.equal({ fileSystem: 'NTFS', label: 'DATA' });
     expect(disk!.query()?.volumeState).to.equal(VOLUME_STATE.formatted);
     const file = path.win32.join(letter, 'hello.txt');
