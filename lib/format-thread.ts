@@ -66,7 +66,13 @@ export function defaultWorkerEntry(): URL {
 /** Starts a Worker on `entry`; a .ts entry through a bootstrap that registers tsx's loader first. */
 export function startWorker(entry: URL, workerData: unknown): Worker {
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
-  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
+  let api: string;
+  try {
+    api = tsxApiUrl();
+  } catch {
+    return new Worker(entry, { workerData }); // no tsx: a Node that strips types itself (22.6+ with the flag, 23.6+) runs the .ts entry
+  }
+  const bootstrap = `import(${JSON.stringify(api)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
 

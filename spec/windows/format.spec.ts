@@ -193,6 +193,22 @@ describe('formatVolume on the Windows ABI (fakedisk + fake fmifs.dll)', function
     });
   }
 
+  it('FAT32: the volume\'s size is asked (IOCTL_DISK_GET_LENGTH_INFO on its GUID path); 62 MiB is formatted, over 32 GiB refused before fmifs.dll', async () => {
+    await formatVolume(disk!.letter, { fileSystem: 'fat32', label: 'SMALL' });
+    expect(disk!.volumeInformation()).to.deep.equal({ fileSystem: 'FAT32', label: 'SMALL' });
+    disk!.remove();
+    disk = addFakeDiskVolume({ sizeMiB: 40 * 1024 }); // nothing is stored: a 40 GiB fake disk costs nothing
+    const log = path.win32.join(disk.folder, '..', 'fmifs.log');
+    process.env.FAKE_FMIFS_LOG = log;
+    const error = await rejection(formatVolume(disk.volumeName, { fileSystem: 'fat32' }));
+    delete process.env.FAKE_FMIFS_LOG;
+    expect(error).to.include({ code: 'ERR_VOLUME_TOO_BIG', reason: 'VOLUME_TOO_BIG' });
+    expect(error.message).to.include(`${(40n * 1024n - 2n) * 1024n * 1024n} bytes (40.0 GiB)`); // the partition: 40 GiB less 2 MiB
+    expect(fs.existsSync(log)).to.equal(false); // fmifs.dll was not called
+    await formatVolume(disk.volumeName, { fileSystem: 'exfat' });
+    expect(disk.volumeInformation()).to.deep.equal({ fileSystem: 'exFAT', label: '' });
+  });
+
   it('a FAT32 label with a dot is refused by the check, before fmifs.dll runs', async () => {
     const error = await rejection(formatVolume(disk!.volumeName, { fileSystem: 'fat32', label: 'A.B' }));
     expect(error.code).to.equal('ERR_INVALID_LABEL');
