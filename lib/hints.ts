@@ -47,14 +47,33 @@ export type VirtualDiskErrorReason =
   | 'NOT_ATTACHED'
   /** Another program holds the image file. Decided from the state of Windows, never from an error code alone. */
   | 'FILE_IN_USE'
-  /** The disk or volume is read-only (attached read-only, a read-only disk attribute or medium). */
-  | 'WRITE_PROTECTED'
-  /** The disk is offline (a SAN policy leaves new disks so), and the request needs it online. */
-  | 'DISK_OFFLINE'
   /** No volume of the new partition arrived in time (automatic mounting off, a SAN policy, or a slow arrival). */
   | 'NO_VOLUME'
-  /** The file system (ReFS, a Dev Drive) is not available on this Windows edition or build. */
-  | 'FILE_SYSTEM_UNAVAILABLE';
+  // formatVolume (lib/format-volume.ts): what fmifs.dll's refusal packet, or a check before it, settles.
+  /** The volume could not be locked for the format: files are open on it, or it is a system volume. */
+  | 'VOLUME_IN_USE'
+  /** The disk, its medium or its partition is write-protected. */
+  | 'WRITE_PROTECTED'
+  /** Windows denied the format (not elevated, or a policy). */
+  | 'ACCESS_DENIED'
+  /** This Windows cannot format that file system (or Dev Drive) here. */
+  | 'FILE_SYSTEM_UNAVAILABLE'
+  /** The label is too long or holds characters the file system does not allow. */
+  | 'BAD_LABEL'
+  /** The cluster size does not suit the file system or the volume. */
+  | 'CLUSTER_SIZE'
+  /** The volume is too big for the file system (FAT32 over 32 GiB). */
+  | 'VOLUME_TOO_BIG'
+  /** The volume is too small for the file system. */
+  | 'VOLUME_TOO_SMALL'
+  /** The volume cannot be quick-formatted: a full format is needed. */
+  | 'CANNOT_QUICK_FORMAT'
+  /** The device has no medium, or is not ready. */
+  | 'NO_MEDIA'
+  /** The device reported an I/O error while formatting. */
+  | 'IO_ERROR'
+  /** The partition's offset is not aligned to the cluster size. */
+  | 'ALIGNMENT';
 
 interface Cause {
   /** The cause or causes in plain words, and what to do. */
