@@ -60,3 +60,7 @@ export function setLibraryLoader(next?: LibraryLoader): void {
   seam.loader = next === loadSystemLibrary ? undefined : next;
   seam.cached = undefined;
 }
+export {
+  declareFmifs, FMIFS_CALLBACK, FMIFS_FORMATEX2_PARAM, loadFmifs, readFormatReport, readPacket, registerFormatCallback,
+  unregisterFormatCallback, type Fmifs, type FormatExParam2Value,
+} from './fmifs.ts';

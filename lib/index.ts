@@ -41,3 +41,12 @@ export { mountVolume, unmountVolume } from './mount-volume.ts';
 export type {
   CreatePartitionOptions, DiskLayout, InitializeOptions, Partition, PartitionStyle,
 } from '../types/partitions.ts';
+export { formatVolume, formatOutcome, FORMAT_REFUSALS } from './format-volume.ts';
+export {
+  checkFormat, CLUSTER_LIMITS, FAT32_MAX_VOLUME, FAT_LABEL_FORBIDDEN, FILE_SYSTEM_NAMES, LABEL_LIMITS,
+} from './rules/format.ts';
+export type { FormatCall } from './rules/format.ts';
+export type { FormatFailureReason, FormatFileSystem, FormatTarget, FormatVolumeOptions } from '../types/format.ts';
+export { DEFAULT_PROVISION_WAIT_MS, provisionVirtualDisk } from './provision.ts';
+export type { ProvisionedVirtualDisk } from './provision.ts';
+export type { ProvisionOptions, ProvisionProgress, ProvisionStep } from '../types/provision.ts';

@@ -187,3 +187,4 @@ export const DEPENDENT_DISK_FLAG_SUPPORT_ENCRYPTED_FILES = 0x00002000;
 export * from './volume-constants.ts';
 export * from './restartmanager.ts';
 export * from './disk-constants.ts';
+export * from './fmifs-constants.ts';

@@ -211,3 +211,4 @@ export interface VirtualDiskInfo {
 export type * from './volumes.ts';
 export type * from './partitions.ts';
 export type * from './provision.ts';
+export type * from './format.ts';
