@@ -96,7 +96,9 @@ try {
   // (b) PowerShell: Hyper-V's New-VHD when its module is there, else the Storage module on a VHDX the library makes
   {
     const file = path.join(folder, 'powershell.vhdx');
-    const hyperV = powershell('if (-not (Get-Command New-VHD -ErrorAction SilentlyContinue)) { throw "no Hyper-V module" }') === 0;
+    const hyperV = run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command',
+      'if (Get-Command New-VHD -ErrorAction SilentlyContinue) { exit 0 } else { exit 1 }']) === 0;
+    console.log(hyperV ? "Hyper-V's PowerShell module is here: New-VHD route" : "no Hyper-V PowerShell module: Storage-module route");
     let row: Row | undefined;
     if (hyperV) {
       row = await measure('PowerShell (Hyper-V: New-VHD | Mount-VHD | …)', file, async () => powershell(

@@ -26,7 +26,9 @@ const HELLO = 'hello from provisionVirtualDisk';
 // The long form of the temp folder (the runner's TEMP has an 8.3 component), so paths compare with Windows' own.
 const folder = fs.mkdtempSync(path.join(fs.realpathSync.native(os.tmpdir()), 'virtdisk-provision-'));
 
-class CheckFailed extends Error {}
+class CheckFailed extends Error {
+  override name = 'check failed';
+}
 function check(ok: boolean, what: string): void {
   if (!ok) throw new CheckFailed(what);
 }
