@@ -248,13 +248,14 @@ async function mountPointsOf(volume: Volume, signal: AbortSignal | undefined): P
 function progressReporter(snapshot: Snapshot): (step: ProvisionStep, percent: number) => void {
   const { onProgress } = snapshot;
   const interval = snapshot.progressInterval ?? 100;
-  let last: { step: ProvisionStep; at: number } | undefined;
+  let last: { step: ProvisionStep; percent: number; at: number } | undefined;
   return (step, percent) => {
     if (!onProgress) return;
     const now = performance.now();
+    if (last?.step === step && last.percent === percent) return; // a step's own 100 % and the provision's
     const edge = percent === 0 || percent >= 100 || last?.step !== step;
     if (!edge && last && now - last.at < interval) return;
-    last = { step, at: now };
+    last = { step, percent, at: now };
     const report: ProvisionProgress = { step, percent: Math.min(100, Math.max(0, percent)) };
     try {
       onProgress(report);
