@@ -56,11 +56,20 @@ export interface FormatJob {
  */
 export type Formatter = (job: FormatJob) => Promise<void>;
 
-const SOURCE = import.meta.url.endsWith('.ts');
-
-/** The worker entry beside this module: format-worker.ts under tsx, format-worker.js in the package. */
+/**
+ * The worker entry beside this module: format-worker.ts under tsx, format-worker.js in the package. Read when a
+ * format starts, not when this module loads: a CommonJS bundle of the package has no import.meta.url (and no
+ * worker file), and everything but formatVolume must still work there.
+ */
 export function defaultWorkerEntry(): URL {
-  return new URL(`./format-worker${SOURCE ? '.ts' : '.js'}`, import.meta.url);
+  const here = (import.meta as { url?: unknown }).url;
+  if (typeof here !== 'string' || here.length === 0) {
+    throw new VirtualDiskError('formatVolume runs FormatEx on a worker thread started from virtdisk\'s dist/lib/format-worker.js, and this copy of virtdisk was bundled without it (a CommonJS bundle has no import.meta.url).', {
+      code: 'ERR_FORMAT_WORKER_MISSING', syscall: 'FormatEx',
+      hint: 'Leave virtdisk out of the bundle (esbuild --external:virtdisk, or your bundler\'s externals) so that its worker file is there at run time.',
+    });
+  }
+  return new URL(`./format-worker${here.endsWith('.ts') ? '.ts' : '.js'}`, here);
 }
 
 /** Starts a Worker on `entry`; a .ts entry through a bootstrap that registers tsx's loader first. */
