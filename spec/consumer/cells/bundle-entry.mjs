@@ -7,4 +7,4 @@ import * as types from 'virtdisk/types';
 import { exercise, runCell } from './exercise.mjs';
 
 /* global VIRTDISK_BUNDLE_FORMAT */
-runCell(`esbuild ${VIRTDISK_BUNDLE_FORMAT} bundle`, () => exercise({ virtdisk, ffi, types }));
+runCell(`esbuild ${VIRTDISK_BUNDLE_FORMAT} bundle`, () => exercise({ virtdisk, ffi, types, bundled: true }));

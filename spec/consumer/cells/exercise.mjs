@@ -3,7 +3,10 @@
 //   everywhere:   the exports are there; the pure check* functions give their verdicts; constants are right
 //   off Windows:  every call into Windows rejects with a VirtualDiskError, code ERR_UNSUPPORTED_PLATFORM
 //   on Windows:   (node.exe under Wine, simulated virtdisk.dll) a handle-bound attach/detach cycle and a
-//                 permanent attach ended by detachVirtualDisk(path), each seen in the simulator's own state
+//                 permanent attach ended by detachVirtualDisk(path), each seen in the simulator's own state; then
+//                 provisionVirtualDisk (its FormatEx runs in dist/lib/format-worker.js: a worker file of the
+//                 package) and a file through the new drive letter; in a bundle, which has no worker file, the
+//                 provision must fail with the worker's error and leave nothing behind
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,10 +19,10 @@ const API = [
 ];
 
 /**
- * @param {{ virtdisk: any, ffi?: any, types?: any, pkg?: any }} loaded the package's entry points, as the cell loaded them
+ * @param {{ virtdisk: any, ffi?: any, types?: any, pkg?: any, bundled?: boolean }} loaded the package's entry points, as the cell loaded them
  * @returns {Promise<string>} what was checked, for the cell's one-line report
  */
-export async function exercise({ virtdisk, ffi, types, pkg }) {
+export async function exercise({ virtdisk, ffi, types, pkg, bundled = false }) {
   const done = [];
   for (const name of API) assert.equal(typeof virtdisk[name], 'function', `virtdisk.${name}`);
   done.push(`${API.length} exports`);
@@ -96,6 +99,24 @@ export async function exercise({ virtdisk, ffi, types, pkg }) {
     await virtdisk.detachVirtualDisk(boot);
     assert.equal(attachedOf(boot).length, 0, 'detachVirtualDisk(path) ended it');
     done.push('attach/getPhysicalPath/detach/close + permanent attach/detachVirtualDisk against the simulator');
+
+    const drive = path.win32.resolve(dir, 'drive.vhdx');
+    const provisioning = virtdisk.provisionVirtualDisk(drive, { size: 64 * 1024 * 1024, permanent: false, label: 'CONSUMER' });
+    if (bundled) {
+      await assert.rejects(provisioning, (error) => /^ERR_FORMAT_WORKER_(MISSING|FAILED)$/.test(error.code), 'a bundle has no worker file');
+      assert.equal(fs.existsSync(drive), false, 'the failed provision removed its file');
+      assert.equal(attachedOf(drive).length, 0, 'and its attach');
+      done.push('provisionVirtualDisk in a bundle: the worker\'s error, nothing left');
+    } else {
+      const { disk: provisioned, mountPoints } = await provisioning;
+      const letter = mountPoints.find((point) => /^[A-Z]:\\$/.test(point));
+      assert.ok(letter, `a drive letter among ${mountPoints.join(', ')}`);
+      fs.writeFileSync(`${letter}hello.txt`, 'hello');
+      assert.equal(fs.readFileSync(`${letter}hello.txt`, 'utf8'), 'hello');
+      await provisioned.close();
+      assert.equal(attachedOf(drive).length, 0, 'a temporary attach ends with its handle');
+      done.push(`provisionVirtualDisk (FormatEx in the package's worker) and a file through ${letter}`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
