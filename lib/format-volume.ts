@@ -8,26 +8,20 @@
 // reason and a hint naming its causes (FORMAT_REFUSALS); no localized text is read.
 import type { FormatFailureReason, FormatTarget, FormatVolumeOptions } from '../types/format.ts';
 import type { Progress } from '../types/index.ts';
-import { GENERIC_READ } from '../types/volume-constants.ts';
-import { MAX_PATH } from '../types/constants.ts';
+import { GENERIC_READ, IOCTL_DISK_GET_LENGTH_INFO } from '../types/constants.ts';
 import {
   FmIfsAccessDenied, FmIfsAlignmentViolation, FmIfsCantLock, FmIfsCantQuickFormat, FmIfsClusterSizeTooBig,
   FmIfsClusterSizeTooSmall, FmIfsDeviceNotReady, FmIfsFinished, FmIfsIncompatibleFileSystem, FmIfsIncompatibleMedia,
   FmIfsIoError, FmIfsMediaWriteProtected, FmIfsNoMediaInDevice, FmIfsPercentCompleted, FmIfsBadLabel,
   FmIfsVolumeTooBig, FmIfsVolumeTooSmall,
 } from '../types/fmifs-constants.ts';
-import { AbortError, InvalidArgumentError, PreconditionError, VirtualDiskError } from './errors.ts';
+import { AbortError, VirtualDiskError } from './errors.ts';
 import { isHandle, withDevice } from './device-io.ts';
 import { formatInWorker, type FormatJob, type FormatPacket, type Formatter } from './format-thread.ts';
-import { normalizeMountPoint } from './mount-point-name.ts';
 import { callAsync, windows } from './native.ts';
-import { describe, isPlainObject, ownEntries } from './options.ts';
+import { isVolumeGuidPath, notAVolume, readVolumeTarget, volumeOfMountPoint } from './volume-target.ts';
 import { checkVolumeSize, FORMAT_SYSCALL, readFormatRequest } from './rules/format.ts';
 
-/** IOCTL_DISK_GET_LENGTH_INFO: CTL_CODE(IOCTL_DISK_BASE, 0x0017, METHOD_BUFFERED, FILE_READ_ACCESS) (winioctl.h). */
-export const IOCTL_DISK_GET_LENGTH_INFO = 0x0007405c;
-
-const VOLUME_GUID_PATH = /^\\\\\?\\Volume\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}\\?$/;
 
 /** What formatVolume asks of Windows besides the format: each replaceable by the specs (setFormatBackend). */
 export interface FormatBackend {
@@ -44,14 +38,7 @@ const defaultBackend: FormatBackend = {
     await windows(); // off Windows: ERR_UNSUPPORTED_PLATFORM before any thread starts
     return formatInWorker(job);
   },
-  async volumeOfMountPoint(mountPoint, signal) {
-    const { kernel32 } = await windows();
-    const buffer = Buffer.alloc(2 * (MAX_PATH + 1));
-    const ok = await callAsync(signal, kernel32.GetVolumeNameForVolumeMountPointW, mountPoint, buffer, MAX_PATH + 1);
-    if (!ok) return undefined;
-    const name = buffer.toString('utf16le');
-    return name.slice(0, Math.max(0, name.indexOf('\0')));
-  },
+  volumeOfMountPoint,
   async volumeLength(volumeName, signal) {
     const { kernel32 } = await windows();
     const device = volumeName.endsWith('\\') ? volumeName.slice(0, -1) : volumeName;
@@ -82,7 +69,7 @@ export function setFormatBackend(next?: Partial<FormatBackend>): void {
  * point, ERR_FORMAT_FAILED (with a reason) when fmifs refuses or fails, an AbortError when the signal cancels it.
  */
 export async function formatVolume(volume: FormatTarget, options?: FormatVolumeOptions): Promise<void> {
-  const target = readTarget(volume);
+  const target = readVolumeTarget(volume, FORMAT_SYSCALL);
   if (target instanceof Error) throw target;
   const read = readFormatRequest(options, target.text);
   if (!read.ok) throw read.error;
@@ -93,14 +80,7 @@ export async function formatVolume(volume: FormatTarget, options?: FormatVolumeO
   let volumeName = target.volumeName;
   if (volumeName === undefined) {
     volumeName = await backend.volumeOfMountPoint(target.mountPoint!, signal);
-    if (volumeName === undefined || !VOLUME_GUID_PATH.test(volumeName)) {
-      throw new PreconditionError('ERR_NOT_A_VOLUME', {
-        syscall: 'GetVolumeNameForVolumeMountPointW', parameter: 'volume', path: target.text,
-        problem: `'${target.mountPoint}' is not the mount point of a volume (a drive letter or mounted folder).`,
-        rule: 'FormatEx formats a volume: its drive letter, mounted folder or GUID path (GetVolumeNameForVolumeMountPointW names the volume mounted there).',
-        fix: 'Pass a Volume from disk.getVolumes(), its GUID path, or the drive letter the volume is mounted at.',
-      });
-    }
+    if (volumeName === undefined || !isVolumeGuidPath(volumeName)) throw notAVolume(target);
     if (!volumeName.endsWith('\\')) volumeName += '\\';
   }
   if (call.fileSystem === 'fat32') {
@@ -140,36 +120,6 @@ export async function formatVolume(volume: FormatTarget, options?: FormatVolumeO
   }
   if (cancelRequested) throw new AbortError(undefined, { cause: signal?.reason });
   throw outcome;
-}
-
-interface Target {
-  /** How the caller named it, for messages. */
-  text: string;
-  /** Known from the argument: a Volume or a GUID path. */
-  volumeName?: string;
-  /** Otherwise: the normalised mount point to resolve. */
-  mountPoint?: string;
-}
-
-function readTarget(volume: unknown): Target | InvalidArgumentError {
-  const expected = "a Volume (from getVolumes()), a volume GUID path ('\\\\?\\Volume{…}\\') or a mount point ('Q:', 'C:\\\\mnt\\\\x')";
-  const refuse = (code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE', problem: string) =>
-    new InvalidArgumentError(code, { syscall: FORMAT_SYSCALL, parameter: 'volume', problem, expected });
-  if (typeof volume === 'string') {
-    if (VOLUME_GUID_PATH.test(volume)) return { text: volume, volumeName: volume.endsWith('\\') ? volume : `${volume}\\` };
-    const mountPoint = normalizeMountPoint(volume);
-    if (mountPoint === undefined) return refuse('ERR_INVALID_ARG_VALUE', `the volume ${describe(volume)} is neither a volume GUID path nor a mount point.`);
-    return { text: volume, mountPoint };
-  }
-  if (!isPlainObject(volume)) return refuse('ERR_INVALID_ARG_TYPE', `the volume is ${describe(volume)}.`);
-  let name: unknown;
-  try {
-    name = ownEntries(volume).find(([key]) => key === 'name')?.[1];
-  } catch (error) {
-    return refuse('ERR_INVALID_ARG_VALUE', `reading the volume threw (${(error as Error)?.message ?? String(error)}).`);
-  }
-  if (typeof name !== 'string' || !VOLUME_GUID_PATH.test(name)) return refuse('ERR_INVALID_ARG_VALUE', `the volume's name is ${describe(name)}, not a volume GUID path.`);
-  return { text: name, volumeName: name.endsWith('\\') ? name : `${name}\\` };
 }
 
 interface Refusal {
