@@ -3,7 +3,7 @@
 // vdisk has no confirmation prompt for any command. Progress on stderr; Ctrl-C cancels it (the volume is then
 // left RAW, unformatted).
 import type { Command } from 'commander';
-import { formatVolume, parseByteSize, type FormatVolumeOptions } from '../../lib/index.ts';
+import { FILE_SYSTEM_NAMES, formatVolume, parseByteSize, type FormatVolumeOptions } from '../../lib/index.ts';
 import { operand, type Outcome, type VdiskCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { labelled } from '../render-text.ts';
@@ -77,7 +77,7 @@ export const format: VdiskCommand<FormatFlags> = {
       document,
       text: labelled([
         ['formatted', volume],
-        ['file system', document.fileSystem.toUpperCase()],
+        ['file system', FILE_SYSTEM_NAMES[document.fileSystem]],
         ['label', document.label === '' ? '(none)' : document.label],
         ['cluster size', document.clusterSize === 0 ? 'the file system\'s default' : `${document.clusterSize} bytes`],
         ['format', document.quick ? 'quick' : 'full'],

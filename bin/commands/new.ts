@@ -4,7 +4,7 @@
 // new file). Permanent by default: the disk stays attached when vdisk ends (until `vdisk detach`); --temporary
 // keeps it attached until Ctrl-C, then detaches, as `vdisk attach --temporary` does.
 import type { Command } from 'commander';
-import { parseByteSize, provisionVirtualDisk, type ProvisionOptions, type ProvisionProgress } from '../../lib/index.ts';
+import { FILE_SYSTEM_NAMES, parseByteSize, provisionVirtualDisk, type ProvisionOptions, type ProvisionProgress } from '../../lib/index.ts';
 import { operand, type Outcome, type VdiskCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { startStepProgress } from '../progress.ts';
@@ -113,14 +113,15 @@ export const provisionNew: VdiskCommand<NewFlags> = {
 
   dryRun(plan, operands, flags, ctx) {
     const disk = plan.provisionVirtualDisk(operand(operands, 0), options(flags, ctx));
+    const note = `Checked in the real run only, as they ask the machine: ${flags.existing === true ? 'that the image exists' : 'that no file is at the image path (ERROR_FILE_EXISTS)'}${flags.mount === undefined ? '' : ', that the --mount letter is free or the folder exists and is empty'}. If a step fails or Ctrl-C cancels, the steps made are undone in reverse (DeleteVolumeMountPointW, DetachVirtualDisk, CloseHandle${flags.existing === true ? '' : ', the new file deleted'}).`;
     if (flags.temporary === true) {
       const from = plan.calls.length;
       disk.detach();
       disk.close();
-      return { after: { from, when: 'after Ctrl-C' } };
+      return { after: { from, when: 'after Ctrl-C' }, note };
     }
     disk.close();
-    return undefined;
+    return { note };
   },
 
   async run(operands, flags, ctx): Promise<Outcome> {
@@ -153,7 +154,7 @@ export const provisionNew: VdiskCommand<NewFlags> = {
           ['disk', physicalPath],
           ['partition style', document.partitionStyle.toUpperCase()],
           ['volume', volume.name],
-          ['file system', `${document.fileSystem.toUpperCase()}${document.label ? `, label '${document.label}'` : ', no label'}`],
+          ['file system', `${FILE_SYSTEM_NAMES[document.fileSystem]}${document.label ? `, label '${document.label}'` : ', no label'}`],
           ['mount points', mountPointList(mountPoints)],
           ['lifetime', permanent ? 'permanent (until vdisk detach)' : 'temporary (until Ctrl-C)'],
         ]),

@@ -323,7 +323,7 @@ try {
     });
     expectCode(run, 0);
     assert.match(run.stdout, /^partition style +MBR$/m);
-    assert.match(run.stdout, /^file system +EXFAT, label 'HELD'$/m);
+    assert.match(run.stdout, /^file system +exFAT, label 'HELD'$/m);
     assert.match(run.stdout, /^lifetime +temporary \(until Ctrl-C\)$/m);
     assert.match(run.stderr, /^new: format \d+%$/m);
     assert.match(run.stderr, /detached .*held\.vhdx/);
