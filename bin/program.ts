@@ -22,7 +22,7 @@ Off Windows, every command needs --dry-run (or vdisk explain <command …>).`;
 
 export function buildProgram(output: ProgramOutput, run: CommandAction, explain: (words: string[], parsed: Command) => Promise<void>): Command {
   const program = new Command('vdisk')
-    .description('Attach, detach, create, compact, resize and merge Windows virtual disks (VHD, VHDX, VHD Set, ISO) through virtdisk.dll.')
+    .description('Attach, detach, create, compact, resize and merge Windows virtual disks (VHD, VHDX, VHD Set, ISO) through virtdisk.dll; make a new formatted, mounted drive in one step (new); format a volume (format).')
     .version(packageVersion(), '-V, --version', 'print vdisk\'s version')
     .helpOption('-h, --help', 'print help')
     .option('--json', 'print one JSON document on stdout: the result, or { "error": … }')

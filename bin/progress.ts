@@ -64,3 +64,65 @@ export function startProgress(stream: OutputStream, label: string, totalBytes: n
     },
   };
 }
+
+/** A reporter of a run of named steps (vdisk new: create, attach, …, format, mount), each from 0 to 100 %. */
+export interface StepProgressReporter {
+  update(progress: { step: string; percent: number }): void;
+  stop(): void;
+}
+
+/**
+ * The step's name and percent on `stream`: a bar (cli-progress) when it is a terminal, restarting at each step;
+ * plain lines otherwise: one when a step starts, one every few seconds within it, one when it ends.
+ */
+export function startStepProgress(stream: OutputStream, label: string): StepProgressReporter {
+  const tty = stream.isTTY === true;
+  let stopped = false;
+  let current: string | undefined;
+  if (!tty) {
+    let lastLine = 0;
+    let lastPercent = -1;
+    const line = (step: string, percent: number) => {
+      lastLine = Date.now();
+      lastPercent = percent;
+      stream.write(`${label}: ${step} ${Math.round(percent)}%\n`);
+    };
+    return {
+      update({ step, percent }) {
+        if (stopped) return;
+        if (step !== current) {
+          current = step;
+          line(step, percent);
+        } else if ((percent >= 100 && lastPercent < 100) || Date.now() - lastLine >= PLAIN_LINE_INTERVAL_MS) {
+          line(step, percent);
+        }
+      },
+      stop() { stopped = true; },
+    };
+  }
+  const bar = new cliProgress.SingleBar({
+    stream: stream as NodeJS.WritableStream,
+    format: `${label} {step} [{bar}] {percentage}%`,
+    hideCursor: true,
+    gracefulExit: false,
+    barsize: 30,
+  }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update({ step, percent }) {
+      if (stopped) return;
+      const value = Math.round(Math.min(100, Math.max(0, percent)));
+      if (!started) {
+        started = true;
+        bar.start(100, value, { step: step.padEnd(10) });
+      }
+      current = step;
+      bar.update(value, { step: step.padEnd(10) });
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      if (started) bar.stop();
+    },
+  };
+}

@@ -57,7 +57,7 @@ function argumentLines(argument: NativeArgument, widths: { name: number; type: n
   if (typeof argument.value === 'string') return [`${head}  → '${argument.value}'`];
   if (argument.value === null) return [`${head}  NULL`];
   const names = argument.names === undefined || argument.names.length === 0 ? '' : `  ${argument.names.join(' | ')}`;
-  const number = /FLAG|MASK/.test(argument.type) ? hex32(argument.value) : String(argument.value);
+  const number = /FLAG|MASK/.test(argument.type) || argument.name === 'dwIoControlCode' ? hex32(argument.value) : String(argument.value);
   return [`${head}  ${number}${names}`];
 }
 

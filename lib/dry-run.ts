@@ -8,14 +8,23 @@ import type {
   CreateVirtualDiskOptions, DetachOptions, GetVirtualDiskInfoOptions, InfoOptions, MergeOptions, OpenOptions,
   ResizeOptions,
 } from '../types/index.ts';
+import type { FormatTarget, FormatVolumeOptions } from '../types/format.ts';
+import type { ProvisionOptions } from '../types/provision.ts';
 import * as sdk from '../types/constants.ts';
-import { VirtualDiskError } from './errors.ts';
+import { InvalidArgumentError, PreconditionError, VirtualDiskError } from './errors.ts';
+import { normalizeMountPoint } from './mount-point-name.ts';
+import { MiB } from './partition-table.ts';
+import { checkAttach } from './rules/attach.ts';
+import { checkFormat, readFormatRequest, type FormatCall } from './rules/format.ts';
+import { storageTypeFromPath } from './storage-type.ts';
+import type { EncodedStruct } from './struct-encoding.ts';
 import {
   flagsArgument, nullArgument, numberArgument, refArgument, structArgument, textArgument, type NativeArgument,
   type NativeCall, type NativeLibraryName,
 } from './native-call.ts';
 import {
-  ATTACH_VIRTUAL_DISK_OPTION_KINDS, CALL_OPTION_KINDS, INFO_OPTION_KINDS, snapshotOptions,
+  ATTACH_VIRTUAL_DISK_OPTION_KINDS, CALL_OPTION_KINDS, describe, INFO_OPTION_KINDS, isPlainObject, ownEntries, PROVISION_OPTION_KINDS,
+  snapshotOptions, snapshotPath,
 } from './options.ts';
 import { attachRequestFromSnapshot, snapshotAttachOptions, type AttachCall } from './rules/attach.ts';
 import { buildOf, handleRule, type HandleDescription } from './rules/common.ts';
@@ -134,6 +143,104 @@ export class DryRun {
     }, snapshot.windowsBuild);
   }
 
+  /**
+   * provisionVirtualDisk(path, options): checked up front as provisionVirtualDisk checks (every option,
+   * createVirtualDisk's rules, ISO, the attach flags against the build, formatVolume's rules, the mount point's
+   * spelling), then CreateVirtualDisk (or OpenVirtualDisk with existing), AttachVirtualDisk, and the disk, volume,
+   * FormatEx and mount point calls, with what is known only at run time in words. The open disk it returns (the
+   * CLI closes it). Not checked here, as they ask the machine: whether the image exists (existing) or not (a new
+   * one: ERROR_FILE_EXISTS), and whether a drive letter is free or a folder empty.
+   */
+  provisionVirtualDisk(path: string, options: ProvisionOptions): DryRunDisk {
+    const plan = readProvisionPlan(path, options);
+    const { snapshot } = plan;
+    const disk = plan.create
+      ? this.createVirtualDisk(plan.imagePath, plan.create)
+      : this.openVirtualDisk(plan.imagePath, withoutUndefined({ storageType: snapshot.storageType, windowsBuild: snapshot.windowsBuild }));
+    disk.attach(withoutUndefined({ permanent: plan.permanent, atBoot: snapshot.atBoot, noDriveLetter: snapshot.noDriveLetter, windowsBuild: snapshot.windowsBuild }));
+    const physical = `the disk's physical path ('\\\\.\\PhysicalDriveN', from GetVirtualDiskPhysicalPath)`;
+    const overlappedNote = 'each disk request runs with an OVERLAPPED and an event of its own (CreateEventW … CloseHandle, not listed), like the long operations above';
+
+    // initialize(): the disk opened for writing, made usable, its table read, CREATE_DISK, the cache updated
+    disk.getPhysicalPath();
+    const writeHandle = this.#openDevice(physical, true, 'the disk');
+    this.#ioctl(writeHandle, 'IOCTL_DISK_GET_DISK_ATTRIBUTES', null, 16, `${overlappedNote}; then IOCTL_DISK_SET_DISK_ATTRIBUTES (Persist, clearing DISK_ATTRIBUTE_OFFLINE | DISK_ATTRIBUTE_READ_ONLY) only when the disk is offline or read-only`);
+    this.#ioctl(writeHandle, 'IOCTL_DISK_GET_DRIVE_GEOMETRY_EX', null, 32, 'the logical sector size and the disk size');
+    this.#ioctl(writeHandle, 'IOCTL_DISK_GET_DRIVE_LAYOUT_EX', null, LAYOUT_OUT, `the disk must be RAW: a disk with a partition table is refused (ERR_DISK_NOT_RAW${snapshot.existing ? ', an existing image that was initialized already' : ''}); again with 4 times the buffer while it answers ERROR_INSUFFICIENT_BUFFER (122) or ERROR_MORE_DATA (234)`);
+    this.#ioctl(writeHandle, 'IOCTL_DISK_CREATE_DISK', createDiskStruct(plan.partitionStyle), undefined,
+      plan.partitionStyle === 'gpt' ? 'Gpt.DiskId is a new random GUID in the real run (zeros here)' : 'Mbr.Signature is a new random non-zero number in the real run (0 here)');
+    this.#ioctl(writeHandle, 'IOCTL_DISK_UPDATE_PROPERTIES', null, 0);
+    this.record('kernel32.dll', 'CloseHandle', [refArgument('hObject', 'HANDLE', writeHandle)]);
+
+    // createPartition(): one partition of all the space, 1 MiB aligned
+    disk.getPhysicalPath();
+    const layoutHandle = this.#openDevice(physical, true, 'the disk');
+    this.#ioctl(layoutHandle, 'IOCTL_DISK_GET_DRIVE_GEOMETRY_EX', null, 32);
+    this.#ioctl(layoutHandle, 'IOCTL_DISK_GET_DRIVE_LAYOUT_EX', null, LAYOUT_OUT);
+    this.record('kernel32.dll', 'DeviceIoControl', [
+      refArgument('hDevice', 'HANDLE', layoutHandle),
+      numberArgument('dwIoControlCode', 'DWORD', sdk.IOCTL_DISK_SET_DRIVE_LAYOUT_EX, ['IOCTL_DISK_SET_DRIVE_LAYOUT_EX']),
+      refArgument('lpInBuffer', 'LPVOID', `a DRIVE_LAYOUT_INFORMATION_EX: depends on IOCTL_DISK_GET_DRIVE_LAYOUT_EX's answer (the disk's usable area, its ${plan.partitionStyle.toUpperCase()} header), with one ${plan.partitionType} partition added`),
+      refArgument('nInBufferSize', 'DWORD', 'its size: 48 + 144 bytes per entry'),
+      nullArgument('lpOutBuffer', 'LPVOID'), numberArgument('nOutBufferSize', 'DWORD', 0),
+      nullArgument('lpBytesReturned', 'LPDWORD'), refArgument('lpOverlapped', 'LPOVERLAPPED', 'an OVERLAPPED with its own event'),
+    ], `the new partition: ${plan.partitionStyle === 'gpt' ? `type ${plan.partitionType} (PARTITION_BASIC_DATA_GUID), a new random partition GUID` : `type ${plan.partitionType === 'fat32' ? 'PARTITION_FAT32_XINT13 (0x0c)' : 'PARTITION_IFS (0x07)'}`}, from the first MiB to the end of the usable area (1 MiB aligned); the bytes exist only once Windows has answered the layout request`);
+    this.#ioctl(layoutHandle, 'IOCTL_DISK_UPDATE_PROPERTIES', null, 0);
+    this.#ioctl(layoutHandle, 'IOCTL_DISK_GET_DRIVE_LAYOUT_EX', null, LAYOUT_OUT, 'after IOCTL_DISK_GET_DRIVE_GEOMETRY_EX again: the partition as Windows numbered it');
+    this.record('kernel32.dll', 'CloseHandle', [refArgument('hObject', 'HANDLE', layoutHandle)]);
+
+    // the new volume: Windows' "the volumes are there", then the volume list by disk number
+    disk.getPhysicalPath();
+    const readHandle = this.#openDevice(physical, false, 'the disk');
+    this.#ioctl(readHandle, 'IOCTL_DISK_ARE_VOLUMES_READY', null, 0, `pends until Windows has made the partition's volume; cancelled after the wait (${plan.wait} ms), which is no error`);
+    this.record('kernel32.dll', 'CloseHandle', [refArgument('hObject', 'HANDLE', readHandle)]);
+    this.record('kernel32.dll', 'FindFirstVolumeW', [
+      refArgument('lpszVolumeName', 'LPWSTR', "out: a 522-byte buffer for '\\\\?\\Volume{…}\\'"), numberArgument('cchBufferLength', 'DWORD', 261),
+    ], `then FindNextVolumeW … FindVolumeClose; each volume opened (CreateFileW) for IOCTL_STORAGE_GET_DEVICE_NUMBER and GetVolumePathNamesForVolumeNameW, the disk's own number from IOCTL_STORAGE_GET_DEVICE_NUMBER on the physical path; again until the new partition's volume is there${snapshot.mountPoint === undefined && !snapshot.noDriveLetter ? ' with a drive letter' : ''}, or ERR_NO_VOLUME after ${plan.wait} ms`);
+
+    // FormatEx on the new volume
+    const volume = "the new volume's GUID path, without its trailing backslash ('\\\\?\\Volume{…}'), known at run time";
+    this.#formatEx(volume, plan.format, plan.format.fileSystem === 'fat32' ? 'the volume' : undefined);
+    this.record('kernel32.dll', 'GetVolumePathNamesForVolumeNameW', [
+      refArgument('lpszVolumeName', 'LPCWSTR', "the new volume's GUID path"),
+      refArgument('lpszVolumePathNames', 'LPWCH', 'out: its mount points, MULTI_SZ'),
+      numberArgument('cchBufferLength', 'DWORD', 261), refArgument('lpcchReturnLength', 'PDWORD', 'out: the length needed'),
+    ], 'the mount points after the format (again, larger, on ERROR_MORE_DATA)');
+    if (snapshot.mountPoint !== undefined) {
+      this.record('kernel32.dll', 'DeleteVolumeMountPointW', [refArgument('lpszVolumeMountPoint', 'LPCWSTR', 'each drive letter Windows gave the new volume meanwhile')],
+        'only for mount points the volume got by automount: it goes where --mount says only');
+      this.record('kernel32.dll', 'SetVolumeMountPointW', [
+        textArgument('lpszVolumeMountPoint', 'LPCWSTR', snapshot.mountPoint),
+        refArgument('lpszVolumeName', 'LPCWSTR', "the new volume's GUID path ('\\\\?\\Volume{…}\\')"),
+      ], /^[A-Z]:\\$/.test(snapshot.mountPoint)
+        ? 'after GetLogicalDrives: a drive letter in use is refused (ERR_MOUNT_POINT_IN_USE)'
+        : 'after checking the folder exists and is empty (ERR_MOUNT_POINT_NOT_FOUND, _NOT_EMPTY)');
+    }
+    return disk;
+  }
+
+  /**
+   * formatVolume(volume, options): formatVolume's checks, GetVolumeNameForVolumeMountPointW for a drive letter
+   * or folder, IOCTL_DISK_GET_LENGTH_INFO on the volume for FAT32 (the 32 GiB rule), then fmifs.dll's FormatEx.
+   */
+  formatVolume(volume: FormatTarget, options?: FormatVolumeOptions): void {
+    const target = readFormatTarget(volume);
+    const read = readFormatRequest(options, target.text);
+    if (!read.ok) throw read.error;
+    let root: string;
+    if (target.volumeName !== undefined) {
+      root = target.volumeName.slice(0, -1);
+    } else {
+      this.record('kernel32.dll', 'GetVolumeNameForVolumeMountPointW', [
+        textArgument('lpszVolumeMountPoint', 'LPCWSTR', target.mountPoint!),
+        refArgument('lpszVolumeName', 'LPWSTR', "out: a 522-byte buffer for the volume's GUID path '\\\\?\\Volume{…}\\'"),
+        numberArgument('cchBufferLength', 'DWORD', 261),
+      ], 'a path that is no volume\'s mount point is refused (ERR_NOT_A_VOLUME)');
+      root = `the volume GUID path GetVolumeNameForVolumeMountPointW answers (call ${this.calls.length}), without its trailing backslash`;
+    }
+    this.#formatEx(target.volumeName === undefined ? root : undefined, read.value.call, read.value.call.fileSystem === 'fat32' ? 'the volume' : undefined, target.volumeName === undefined ? undefined : root);
+  }
+
   /** Appends a call. */
   record(library: NativeLibraryName, fn: string, args: NativeArgument[], note?: string): void {
     this.calls.push(note === undefined ? { library, function: fn, arguments: args } : { library, function: fn, arguments: args, note });
@@ -190,6 +297,54 @@ export class DryRun {
     this.record('advapi32.dll', 'IsValidSecurityDescriptor', [refArgument('pSecurityDescriptor', 'PSECURITY_DESCRIPTOR', descriptor)]);
     use(refArgument('SecurityDescriptor', 'PSECURITY_DESCRIPTOR', descriptor));
     this.record('kernel32.dll', 'LocalFree', [refArgument('hMem', 'HLOCAL', descriptor)], 'after the call, whatever it answered');
+  }
+
+  /** CreateFileW on a device for overlapped requests; the handle's words. */
+  #openDevice(path: string, write: boolean, what: string): string {
+    const handle = `the handle CreateFileW returns (call ${this.calls.length + 1})`;
+    this.record('kernel32.dll', 'CreateFileW', [
+      refArgument('lpFileName', 'LPCWSTR', path),
+      flagsArgument('dwDesiredAccess', 'ACCESS_MASK', write ? (sdk.GENERIC_READ | sdk.GENERIC_WRITE) : sdk.GENERIC_READ, 'GENERIC_'),
+      flagsArgument('dwShareMode', 'SHARE_MASK', sdk.FILE_SHARE_READ | sdk.FILE_SHARE_WRITE, 'FILE_SHARE_'),
+      nullArgument('lpSecurityAttributes', 'LPSECURITY_ATTRIBUTES'),
+      numberArgument('dwCreationDisposition', 'DWORD', sdk.OPEN_EXISTING, ['OPEN_EXISTING']),
+      flagsArgument('dwFlagsAndAttributes', 'FLAGS_AND_ATTRIBUTES', sdk.FILE_FLAG_OVERLAPPED, 'FILE_FLAG_'),
+      nullArgument('hTemplateFile', 'HANDLE'),
+    ], `${what}, ${write ? 'for reading and writing' : 'for reading'}: ERROR_ACCESS_DENIED (5) when vdisk is not elevated`);
+    return handle;
+  }
+
+  /** One DeviceIoControl with an OVERLAPPED: the input struct's bytes, or NULL. */
+  #ioctl(handle: string, name: string, input: EncodedStruct | null, outSize: number | undefined, note?: string): void {
+    const code = (sdk as unknown as Record<string, number>)[name]!;
+    this.record('kernel32.dll', 'DeviceIoControl', [
+      refArgument('hDevice', 'HANDLE', handle),
+      numberArgument('dwIoControlCode', 'DWORD', code, [name]),
+      input === null ? nullArgument('lpInBuffer', 'LPVOID') : structArgument('lpInBuffer', 'LPVOID', input),
+      numberArgument('nInBufferSize', 'DWORD', input === null ? 0 : input.size),
+      outSize ? refArgument('lpOutBuffer', 'LPVOID', `out: a ${outSize}-byte buffer`) : nullArgument('lpOutBuffer', 'LPVOID'),
+      numberArgument('nOutBufferSize', 'DWORD', outSize ?? 0),
+      nullArgument('lpBytesReturned', 'LPDWORD'),
+      refArgument('lpOverlapped', 'LPOVERLAPPED', 'an OVERLAPPED with its own event'),
+    ], note);
+  }
+
+  /** FormatEx (after IOCTL_DISK_GET_LENGTH_INFO for FAT32); `root`: the DriveRoot in words, or `rootText` when known. */
+  #formatEx(root: string | undefined, call: FormatCall, lengthOf: string | undefined, rootText?: string): void {
+    if (lengthOf !== undefined) {
+      const handle = this.#openDevice(rootText ?? "the volume's GUID path, without its trailing backslash", false, lengthOf);
+      this.#ioctl(handle, 'IOCTL_DISK_GET_LENGTH_INFO', null, 8, 'FAT32: a volume over 32 GiB is refused (ERR_VOLUME_TOO_BIG)');
+      this.record('kernel32.dll', 'CloseHandle', [refArgument('hObject', 'HANDLE', handle)]);
+    }
+    this.record('fmifs.dll', 'FormatEx', [
+      rootText !== undefined ? textArgument('DriveRoot', 'PWCHAR', rootText) : refArgument('DriveRoot', 'PWCHAR', root!),
+      numberArgument('MediaType', 'FMIFS_MEDIA_TYPE', 12, ['FmMediaFixed']),
+      textArgument('FileSystemName', 'PWCHAR', call.FileSystemName),
+      textArgument('Label', 'PWCHAR', call.Label),
+      numberArgument('QuickFormat', 'BOOL', call.QuickFormat ? 1 : 0, [call.QuickFormat ? 'TRUE' : 'FALSE']),
+      numberArgument('ClusterSize', 'ULONG', call.ClusterSize),
+      refArgument('Callback', 'PFMIFSCALLBACK', 'a koffi callback on the format thread: progress (FmIfsPercentCompleted), refusals, FmIfsFinished; it answers FALSE to cancel'),
+    ], `${call.ClusterSize === 0 ? 'ClusterSize 0: the file system chooses; ' : ''}in a worker thread of its own (FormatEx returns when the format ends); fmifs reports failures through the callback, mapped to ERR_FORMAT_FAILED with a reason`);
   }
 
   #open(request: { ok: true; value: OpenRequest } | { ok: false; error: Error }): DryRunDisk {
@@ -363,4 +518,115 @@ export class DryRunDisk {
   #describe(): HandleDescription {
     return { ...this.#description, open: !this.#closed };
   }
+}
+
+const LAYOUT_OUT = 48 + 144 * 128;
+const PROVISION = 'provisionVirtualDisk';
+const VOLUME_GUID_PATH = /^\\\\\?\\Volume\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}\\?$/;
+
+interface ProvisionPlan {
+  snapshot: Record<string, any> & { existing?: boolean; storageType?: 'vhd' | 'vhdx' | 'iso' | 'vhdset'; mountPoint?: string; noDriveLetter?: boolean; atBoot?: boolean; windowsBuild?: number }; // eslint-disable-line @typescript-eslint/no-explicit-any -- the snapshot of PROVISION_OPTION_KINDS
+  imagePath: string;
+  create: CreateVirtualDiskOptions | undefined;
+  permanent: boolean;
+  partitionStyle: 'gpt' | 'mbr';
+  partitionType: string;
+  format: FormatCall;
+  wait: number;
+}
+
+/**
+ * provisionVirtualDisk's up-front checks, without what asks the machine (see DryRun.provisionVirtualDisk).
+ * Mirrors readProvision in lib/provision.ts.
+ */
+function readProvisionPlan(path: string, options: ProvisionOptions): ProvisionPlan {
+  const pathRead = snapshotPath(PROVISION, path);
+  if (!pathRead.ok) throw pathRead.error;
+  const read = snapshotOptions(PROVISION, options, PROVISION_OPTION_KINDS, pathRead.value);
+  if (!read.ok) throw read.error;
+  const snapshot = read.value as ProvisionPlan['snapshot'];
+  const imagePath = pathRead.value;
+  const refuse = (parameter: string, problem: string, expected: string): never => {
+    throw new InvalidArgumentError('ERR_INVALID_ARG_VALUE', { syscall: PROVISION, parameter, path: imagePath, problem, expected });
+  };
+  let create: CreateVirtualDiskOptions | undefined;
+  if (snapshot.existing) {
+    for (const key of ['size', 'type', 'blockSize', 'logicalSectorSize', 'physicalSectorSize'] as const) {
+      if (snapshot[key] !== undefined) refuse(key, `'${key}' is set, and existing: true provisions the image as it is.`, `no '${key}' with existing: true (or existing: false to create the image)`);
+    }
+  } else {
+    if (snapshot.size === undefined) refuse('size', 'no size is given for the new image.', 'the virtual size in bytes, e.g. 64 * 2 ** 30 (or existing: true for an image that exists)');
+    create = withoutUndefined({
+      size: snapshot.size, type: snapshot.type, blockSize: snapshot.blockSize, logicalSectorSize: snapshot.logicalSectorSize,
+      physicalSectorSize: snapshot.physicalSectorSize, storageType: snapshot.storageType, windowsBuild: snapshot.windowsBuild,
+    }) as CreateVirtualDiskOptions;
+    const checked = readCreateRequest(imagePath, create);
+    if (!checked.ok) throw checked.error;
+  }
+  const storageType = snapshot.storageType ?? storageTypeFromPath(imagePath);
+  if (storageType === 'iso') {
+    throw new PreconditionError('ERR_ISO_UNSUPPORTED', {
+      syscall: PROVISION, parameter: 'path', path: imagePath, problem: `'${imagePath}' is an ISO image, which attaches as a read-only CD-ROM.`,
+      rule: 'Provisioning writes a partition table and a file system: VHD, VHDX or VHD Set images only.', fix: 'Use a .vhdx (or .vhd) path.',
+    });
+  }
+  const permanent = snapshot.permanent ?? true;
+  const attach = checkAttach(
+    { createdByOpenVirtualDisk: true, open: true, path: imagePath, storageType: storageType ?? 'vhdx', openVersion: sdk.OPEN_VIRTUAL_DISK_VERSION_2, access: sdk.VIRTUAL_DISK_ACCESS_NONE, readOnly: false, getInfoOnly: false },
+    withoutUndefined({ permanent, atBoot: snapshot.atBoot, noDriveLetter: snapshot.noDriveLetter }),
+    withoutUndefined({ windowsBuild: snapshot.windowsBuild }),
+  );
+  if (!attach.ok) throw attach.error;
+  const fileSystem = snapshot.fileSystem ?? (snapshot.devDrive ? 'refs' : 'ntfs');
+  const volumeSize = snapshot.size === undefined ? undefined : (snapshot.size as bigint) - BigInt(2 * MiB);
+  const format = checkFormat(withoutUndefined({ fileSystem, label: snapshot.label, clusterSize: snapshot.clusterSize, quick: snapshot.quick ?? true, devDrive: snapshot.devDrive }), volumeSize, imagePath);
+  if (!format.ok) throw format.error;
+  const partitionStyle: 'gpt' | 'mbr' = snapshot.partitionStyle ?? 'gpt';
+  return {
+    snapshot, imagePath, create, permanent, partitionStyle,
+    partitionType: partitionStyle === 'mbr' && fileSystem === 'fat32' ? 'fat32' : 'basic-data',
+    format: format.call, wait: snapshot.wait ?? 30_000,
+  };
+}
+
+/** formatVolume's target: a GUID path (known), or a mount point to resolve; an InvalidArgumentError otherwise. */
+function readFormatTarget(volume: unknown): { text: string; volumeName?: string; mountPoint?: string } {
+  const refuse = (code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE', problem: string) => new InvalidArgumentError(code, {
+    syscall: 'FormatEx', parameter: 'volume', problem,
+    expected: "a Volume (from getVolumes()), a volume GUID path ('\\\\?\\Volume{…}\\') or a mount point ('Q:', 'C:\\\\mnt\\\\x')",
+  });
+  let name: unknown = volume;
+  if (isPlainObject(volume)) name = ownEntries(volume).find(([key]) => key === 'name')?.[1];
+  else if (typeof volume !== 'string') throw refuse('ERR_INVALID_ARG_TYPE', `the volume is ${describe(volume)}.`);
+  if (typeof name === 'string' && VOLUME_GUID_PATH.test(name)) return { text: name, volumeName: name.endsWith('\\') ? name : `${name}\\` };
+  const mountPoint = typeof name === 'string' && typeof volume === 'string' ? normalizeMountPoint(name) : undefined;
+  if (mountPoint === undefined) throw refuse('ERR_INVALID_ARG_VALUE', `the volume ${describe(name)} is neither a volume GUID path nor a mount point.`);
+  return { text: name as string, mountPoint };
+}
+
+/** CREATE_DISK (winioctl.h, 24 bytes): the style, then Gpt { DiskId, MaxPartitionCount } or Mbr { Signature }; the random parts 0. */
+function createDiskStruct(style: 'gpt' | 'mbr'): EncodedStruct {
+  const bytes = Buffer.alloc(24);
+  if (style === 'gpt') {
+    bytes.writeUInt32LE(sdk.PARTITION_STYLE_GPT, 0);
+    bytes.writeUInt32LE(sdk.GPT_MAX_PARTITION_COUNT, 20);
+    return {
+      type: 'CREATE_DISK', size: 24, hex: bytes.toString('hex'), fields: [
+        { name: 'PartitionStyle', offset: 0, size: 4, type: 'ULONG', value: sdk.PARTITION_STYLE_GPT, constant: 'PARTITION_STYLE_GPT' },
+        { name: 'Gpt.DiskId', offset: 4, size: 16, type: 'GUID', value: '{00000000-0000-0000-0000-000000000000}' },
+        { name: 'Gpt.MaxPartitionCount', offset: 20, size: 4, type: 'ULONG', value: sdk.GPT_MAX_PARTITION_COUNT },
+      ],
+    };
+  }
+  bytes.writeUInt32LE(sdk.PARTITION_STYLE_MBR, 0);
+  return {
+    type: 'CREATE_DISK', size: 24, hex: bytes.toString('hex'), fields: [
+      { name: 'PartitionStyle', offset: 0, size: 4, type: 'ULONG', value: sdk.PARTITION_STYLE_MBR, constant: 'PARTITION_STYLE_MBR' },
+      { name: 'Mbr.Signature', offset: 4, size: 4, type: 'ULONG', value: 0 },
+    ],
+  };
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

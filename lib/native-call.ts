@@ -3,7 +3,7 @@
 import * as sdk from '../types/constants.ts';
 import type { EncodedStruct } from './struct-encoding.ts';
 
-export type NativeLibraryName = 'virtdisk.dll' | 'kernel32.dll' | 'advapi32.dll';
+export type NativeLibraryName = 'virtdisk.dll' | 'kernel32.dll' | 'advapi32.dll' | 'fmifs.dll';
 
 export interface NativeArgument {
   /** The SDK's parameter name: 'VirtualDiskAccessMask'. */

@@ -61,6 +61,21 @@ async function vdisk(args: string[], options: RunOptions = {}): Promise<Run> {
   return { code, signal, stdout: readFileSync(outFile, 'utf8'), stderr: readFileSync(errFile, 'utf8'), ms: performance.now() - started };
 }
 
+/** node.exe -e <code> in a process of its own (not vdisk): its exit code and output. */
+async function nodeEval(code: string): Promise<Run> {
+  const n = ++runs;
+  const outFile = path.join(work, `run${n}.out`);
+  const errFile = path.join(work, `run${n}.err`);
+  const out = openSync(outFile, 'w');
+  const err = openSync(errFile, 'w');
+  const started = performance.now();
+  const child = spawn(wine64!, [nodeExe!, '-e', code], { stdio: ['ignore', out, err] });
+  closeSync(out);
+  closeSync(err);
+  const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  return { code: status, signal, stdout: readFileSync(outFile, 'utf8'), stderr: readFileSync(errFile, 'utf8'), ms: performance.now() - started };
+}
+
 async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!condition()) {
@@ -80,7 +95,10 @@ const expectCode = (run: Run, code: number) => assert.equal(run.code, code, `exi
 
 const results: string[] = [];
 let failed = 0;
+/** VDISK_WINE_ONLY=<regex>: run only the cells whose name matches (the others are not even started). */
+const only = process.env.VDISK_WINE_ONLY ? new RegExp(process.env.VDISK_WINE_ONLY) : undefined;
 async function check(name: string, body: () => Promise<string | void>): Promise<void> {
+  if (only && !only.test(name)) return;
   const t0 = performance.now();
   try {
     const detail = await body();
@@ -272,6 +290,61 @@ try {
     });
     expectCode(run, 130);
     assert.equal(existsSync(path.join(work, 'cancelled.vhdx')), false, 'the partial image was removed');
+  });
+
+  await check('new --size 64MiB --label WINE --json: created, attached (permanent), GPT, NTFS, a drive letter; exit 0', async () => {
+    const run = await vdisk(['new', image('new.vhdx'), '--size', '64MiB', '--label', 'WINE', '--json']);
+    expectCode(run, 0);
+    const result = json(run);
+    assert.deepEqual(Object.keys(result), ['path', 'storageType', 'existing', 'size', 'physicalPath', 'diskNumber', 'partitionStyle', 'volume', 'fileSystem', 'label', 'mountPoints', 'permanent']);
+    assert.equal(result.size, 64 * 2 ** 20);
+    assert.match(result.physicalPath, /^\\\\\.\\PhysicalDrive\d+$/);
+    assert.match(result.volume, /^\\\\\?\\Volume\{[0-9a-f-]+\}\\$/i);
+    assert.deepEqual([result.partitionStyle, result.fileSystem, result.label, result.permanent], ['gpt', 'ntfs', 'WINE', true]);
+    assert.equal(result.mountPoints.length, 1, `mount points: ${JSON.stringify(result.mountPoints)}`);
+    assert.match(result.mountPoints[0], /^[A-Z]:\\$/);
+    return `${result.physicalPath}, ${result.mountPoints[0]}`;
+  });
+
+  await check('new --temporary (text): held until Ctrl-C; meanwhile a file written through its drive letter by another process, then vdisk format on that letter; Ctrl-C detaches (exit 0)', async () => {
+    let letter = '';
+    let wrote: Run | undefined;
+    let formatted: Run | undefined;
+    const run = await vdisk(['new', image('held.vhdx'), '--size', '64MiB', '--mbr', '--fs', 'exfat', '--label', 'HELD', '--temporary'], {
+      during: async (control) => {
+        await until(() => /attached until Ctrl-C/.test(control.stderr()), 'vdisk new to hold the disk');
+        letter = /^mount points +([A-Z]:\\)/m.exec(control.stdout())?.[1] ?? '';
+        assert.ok(letter, `no drive letter in:\n${control.stdout()}`);
+        const file = `${letter}hello.txt`;
+        wrote = await nodeEval(`const fs = require('node:fs'); fs.writeFileSync(${JSON.stringify(file)}, 'provisioned'); process.stdout.write(fs.readFileSync(${JSON.stringify(file)}, 'utf8'));`);
+        formatted = await vdisk(['format', letter.slice(0, 2), '--fs', 'ntfs', '--label', 'AGAIN', '--json']);
+        control.interrupt();
+      },
+    });
+    expectCode(run, 0);
+    assert.match(run.stdout, /^partition style +MBR$/m);
+    assert.match(run.stdout, /^file system +exFAT, label 'HELD'$/m);
+    assert.match(run.stdout, /^lifetime +temporary \(until Ctrl-C\)$/m);
+    assert.match(run.stderr, /^new: format \d+%$/m);
+    assert.match(run.stderr, /detached .*held\.vhdx/);
+    assert.equal(wrote!.code, 0, wrote!.stderr);
+    assert.equal(wrote!.stdout, 'provisioned');
+    expectCode(formatted!, 0);
+    assert.deepEqual(json(formatted!), { volume: letter.slice(0, 2), fileSystem: 'ntfs', label: 'AGAIN', clusterSize: 0, quick: true });
+    return `${letter}: file written, formatted again`;
+  });
+
+  await check('new --dev-drive → exit 2, ERR_DEV_DRIVE_UNSUPPORTED, nothing created', async () => {
+    const run = await vdisk(['new', image('dev.vhdx'), '--size', '64MiB', '--dev-drive', '--json']);
+    expectCode(run, 2);
+    assert.equal(json(run).error.code, 'ERR_DEV_DRIVE_UNSUPPORTED');
+    assert.equal(existsSync(path.join(work, 'dev.vhdx')), false);
+  });
+
+  await check('format on a folder that is no mount point (C:\\windows) → exit 2, ERR_NOT_A_VOLUME', async () => {
+    const run = await vdisk(['format', 'C:\\windows', '--json']);
+    expectCode(run, 2);
+    assert.equal(json(run).error.code, 'ERR_NOT_A_VOLUME');
   });
 
   await check('a rule refuses before Windows: create --size 1MB → exit 2, ERROR_INVALID_PARAMETER with the rule', async () => {

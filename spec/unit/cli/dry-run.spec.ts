@@ -19,6 +19,10 @@ const CASES: Array<[file: string, argv: string[]]> = [
   ['compact.txt', ['compact', 'C:\\wsl\\ext4.vhdx', '--no-zero-scan', '--dry-run', '--windows-build', '26100']],
   ['resize.txt', ['resize', 'C:\\vm\\disk.vhdx', '--size', '128GiB', '--dry-run', '--windows-build', '26100']],
   ['merge.json', ['merge', 'C:\\vm\\child.vhdx', '--depth', '2', '--dry-run', '--json', '--windows-build', '26100']],
+  ['new-mount.txt', ['new', 'C:\\vm\\data.vhdx', '--size', '64GiB', '--label', 'Data', '--mount', 'Z:', '--dry-run', '--windows-build', '26100']],
+  ['new-existing-mbr.json', ['new', 'C:\\vm\\raw.vhd', '--existing', '--mbr', '--fs', 'fat32', '--label', 'USB', '--cluster-size', '4KiB', '--full', '--temporary', '--dry-run', '--json', '--windows-build', '26100']],
+  ['format-letter.txt', ['format', 'Q:', '--fs', 'exfat', '--label', 'DATA', '--dry-run', '--windows-build', '26100']],
+  ['format-guid-fat32.json', ['format', '\\\\?\\Volume{0b3d6f1e-2a4c-4e5f-9a8b-1c2d3e4f5a6b}\\', '--fs', 'fat32', '--full', '--dry-run', '--json', '--windows-build', '26100']],
 ];
 
 describe('vdisk --dry-run', () => {
@@ -66,7 +70,8 @@ describe('vdisk --dry-run', () => {
 
     it('every command without --dry-run exits 2 with ERR_UNSUPPORTED_PLATFORM and says to use --dry-run', async () => {
       for (const argv of [['attach', 'C:\\a.vhdx'], ['detach', 'C:\\a.vhdx'], ['info', 'C:\\a.vhdx'], ['create', 'C:\\a.vhdx', '--size', '1GiB'],
-        ['compact', 'C:\\a.vhdx'], ['resize', 'C:\\a.vhdx', '--size', '1GiB'], ['merge', 'C:\\a.vhdx']]) {
+        ['compact', 'C:\\a.vhdx'], ['resize', 'C:\\a.vhdx', '--size', '1GiB'], ['merge', 'C:\\a.vhdx'], ['new', 'C:\\a.vhdx', '--size', '1GiB'],
+        ['format', 'Q:']]) {
         const run = await vdisk(argv);
         expect(run.code, argv.join(' ')).to.equal(2);
         expect(run.stderr, argv.join(' ')).to.match(/code: ERR_UNSUPPORTED_PLATFORM/).and.match(/--dry-run/);
