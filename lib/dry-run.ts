@@ -11,20 +11,17 @@ import type {
 import type { FormatTarget, FormatVolumeOptions } from '../types/format.ts';
 import type { ProvisionOptions } from '../types/provision.ts';
 import * as sdk from '../types/constants.ts';
-import { InvalidArgumentError, PreconditionError, VirtualDiskError } from './errors.ts';
-import { normalizeMountPoint } from './mount-point-name.ts';
-import { MiB } from './partition-table.ts';
-import { checkAttach } from './rules/attach.ts';
-import { checkFormat, readFormatRequest, type FormatCall } from './rules/format.ts';
-import { storageTypeFromPath } from './storage-type.ts';
+import { VirtualDiskError } from './errors.ts';
+import { readProvisionPlan } from './provision.ts';
+import { readFormatRequest, type FormatCall } from './rules/format.ts';
+import { readVolumeTarget } from './volume-target.ts';
 import type { EncodedStruct } from './struct-encoding.ts';
 import {
   flagsArgument, nullArgument, numberArgument, refArgument, structArgument, textArgument, type NativeArgument,
   type NativeCall, type NativeLibraryName,
 } from './native-call.ts';
 import {
-  ATTACH_VIRTUAL_DISK_OPTION_KINDS, CALL_OPTION_KINDS, describe, INFO_OPTION_KINDS, isPlainObject, ownEntries, PROVISION_OPTION_KINDS,
-  snapshotOptions, snapshotPath,
+  ATTACH_VIRTUAL_DISK_OPTION_KINDS, CALL_OPTION_KINDS, INFO_OPTION_KINDS, snapshotOptions,
 } from './options.ts';
 import { attachRequestFromSnapshot, snapshotAttachOptions, type AttachCall } from './rules/attach.ts';
 import { buildOf, handleRule, type HandleDescription } from './rules/common.ts';
@@ -200,7 +197,7 @@ export class DryRun {
 
     // FormatEx on the new volume
     const volume = "the new volume's GUID path, without its trailing backslash ('\\\\?\\Volume{…}'), known at run time";
-    this.#formatEx(volume, plan.format, plan.format.fileSystem === 'fat32' ? 'the volume' : undefined);
+    this.#formatEx(volume, plan.formatCall, plan.formatCall.fileSystem === 'fat32' ? 'the volume' : undefined);
     this.record('kernel32.dll', 'GetVolumePathNamesForVolumeNameW', [
       refArgument('lpszVolumeName', 'LPCWSTR', "the new volume's GUID path"),
       refArgument('lpszVolumePathNames', 'LPWCH', 'out: its mount points, MULTI_SZ'),
@@ -224,7 +221,8 @@ export class DryRun {
    * or folder, IOCTL_DISK_GET_LENGTH_INFO on the volume for FAT32 (the 32 GiB rule), then fmifs.dll's FormatEx.
    */
   formatVolume(volume: FormatTarget, options?: FormatVolumeOptions): void {
-    const target = readFormatTarget(volume);
+    const target = readVolumeTarget(volume, 'FormatEx');
+    if (target instanceof Error) throw target;
     const read = readFormatRequest(options, target.text);
     if (!read.ok) throw read.error;
     let root: string;
@@ -521,88 +519,6 @@ export class DryRunDisk {
 }
 
 const LAYOUT_OUT = 48 + 144 * 128;
-const PROVISION = 'provisionVirtualDisk';
-const VOLUME_GUID_PATH = /^\\\\\?\\Volume\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}\\?$/;
-
-interface ProvisionPlan {
-  snapshot: Record<string, any> & { existing?: boolean; storageType?: 'vhd' | 'vhdx' | 'iso' | 'vhdset'; mountPoint?: string; noDriveLetter?: boolean; atBoot?: boolean; windowsBuild?: number }; // eslint-disable-line @typescript-eslint/no-explicit-any -- the snapshot of PROVISION_OPTION_KINDS
-  imagePath: string;
-  create: CreateVirtualDiskOptions | undefined;
-  permanent: boolean;
-  partitionStyle: 'gpt' | 'mbr';
-  partitionType: string;
-  format: FormatCall;
-  wait: number;
-}
-
-/**
- * provisionVirtualDisk's up-front checks, without what asks the machine (see DryRun.provisionVirtualDisk).
- * Mirrors readProvision in lib/provision.ts.
- */
-function readProvisionPlan(path: string, options: ProvisionOptions): ProvisionPlan {
-  const pathRead = snapshotPath(PROVISION, path);
-  if (!pathRead.ok) throw pathRead.error;
-  const read = snapshotOptions(PROVISION, options, PROVISION_OPTION_KINDS, pathRead.value);
-  if (!read.ok) throw read.error;
-  const snapshot = read.value as ProvisionPlan['snapshot'];
-  const imagePath = pathRead.value;
-  const refuse = (parameter: string, problem: string, expected: string): never => {
-    throw new InvalidArgumentError('ERR_INVALID_ARG_VALUE', { syscall: PROVISION, parameter, path: imagePath, problem, expected });
-  };
-  let create: CreateVirtualDiskOptions | undefined;
-  if (snapshot.existing) {
-    for (const key of ['size', 'type', 'blockSize', 'logicalSectorSize', 'physicalSectorSize'] as const) {
-      if (snapshot[key] !== undefined) refuse(key, `'${key}' is set, and existing: true provisions the image as it is.`, `no '${key}' with existing: true (or existing: false to create the image)`);
-    }
-  } else {
-    if (snapshot.size === undefined) refuse('size', 'no size is given for the new image.', 'the virtual size in bytes, e.g. 64 * 2 ** 30 (or existing: true for an image that exists)');
-    create = withoutUndefined({
-      size: snapshot.size, type: snapshot.type, blockSize: snapshot.blockSize, logicalSectorSize: snapshot.logicalSectorSize,
-      physicalSectorSize: snapshot.physicalSectorSize, storageType: snapshot.storageType, windowsBuild: snapshot.windowsBuild,
-    }) as CreateVirtualDiskOptions;
-    const checked = readCreateRequest(imagePath, create);
-    if (!checked.ok) throw checked.error;
-  }
-  const storageType = snapshot.storageType ?? storageTypeFromPath(imagePath);
-  if (storageType === 'iso') {
-    throw new PreconditionError('ERR_ISO_UNSUPPORTED', {
-      syscall: PROVISION, parameter: 'path', path: imagePath, problem: `'${imagePath}' is an ISO image, which attaches as a read-only CD-ROM.`,
-      rule: 'Provisioning writes a partition table and a file system: VHD, VHDX or VHD Set images only.', fix: 'Use a .vhdx (or .vhd) path.',
-    });
-  }
-  const permanent = snapshot.permanent ?? true;
-  const attach = checkAttach(
-    { createdByOpenVirtualDisk: true, open: true, path: imagePath, storageType: storageType ?? 'vhdx', openVersion: sdk.OPEN_VIRTUAL_DISK_VERSION_2, access: sdk.VIRTUAL_DISK_ACCESS_NONE, readOnly: false, getInfoOnly: false },
-    withoutUndefined({ permanent, atBoot: snapshot.atBoot, noDriveLetter: snapshot.noDriveLetter }),
-    withoutUndefined({ windowsBuild: snapshot.windowsBuild }),
-  );
-  if (!attach.ok) throw attach.error;
-  const fileSystem = snapshot.fileSystem ?? (snapshot.devDrive ? 'refs' : 'ntfs');
-  const volumeSize = snapshot.size === undefined ? undefined : (snapshot.size as bigint) - BigInt(2 * MiB);
-  const format = checkFormat(withoutUndefined({ fileSystem, label: snapshot.label, clusterSize: snapshot.clusterSize, quick: snapshot.quick ?? true, devDrive: snapshot.devDrive }), volumeSize, imagePath);
-  if (!format.ok) throw format.error;
-  const partitionStyle: 'gpt' | 'mbr' = snapshot.partitionStyle ?? 'gpt';
-  return {
-    snapshot, imagePath, create, permanent, partitionStyle,
-    partitionType: partitionStyle === 'mbr' && fileSystem === 'fat32' ? 'fat32' : 'basic-data',
-    format: format.call, wait: snapshot.wait ?? 30_000,
-  };
-}
-
-/** formatVolume's target: a GUID path (known), or a mount point to resolve; an InvalidArgumentError otherwise. */
-function readFormatTarget(volume: unknown): { text: string; volumeName?: string; mountPoint?: string } {
-  const refuse = (code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE', problem: string) => new InvalidArgumentError(code, {
-    syscall: 'FormatEx', parameter: 'volume', problem,
-    expected: "a Volume (from getVolumes()), a volume GUID path ('\\\\?\\Volume{…}\\') or a mount point ('Q:', 'C:\\\\mnt\\\\x')",
-  });
-  let name: unknown = volume;
-  if (isPlainObject(volume)) name = ownEntries(volume).find(([key]) => key === 'name')?.[1];
-  else if (typeof volume !== 'string') throw refuse('ERR_INVALID_ARG_TYPE', `the volume is ${describe(volume)}.`);
-  if (typeof name === 'string' && VOLUME_GUID_PATH.test(name)) return { text: name, volumeName: name.endsWith('\\') ? name : `${name}\\` };
-  const mountPoint = typeof name === 'string' && typeof volume === 'string' ? normalizeMountPoint(name) : undefined;
-  if (mountPoint === undefined) throw refuse('ERR_INVALID_ARG_VALUE', `the volume ${describe(name)} is neither a volume GUID path nor a mount point.`);
-  return { text: name as string, mountPoint };
-}
 
 /** CREATE_DISK (winioctl.h, 24 bytes): the style, then Gpt { DiskId, MaxPartitionCount } or Mbr { Signature }; the random parts 0. */
 function createDiskStruct(style: 'gpt' | 'mbr'): EncodedStruct {

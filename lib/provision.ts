@@ -13,7 +13,7 @@ import { deviceOfPhysicalPath } from './device-io.ts';
 import { waitForVolumesReady } from './disk-layout.ts';
 import { InvalidArgumentError, PreconditionError, VirtualDiskError } from './errors.ts';
 import { formatVolume } from './format-volume.ts';
-import { checkFormat } from './rules/format.ts';
+import { checkFormat, type FormatCall } from './rules/format.ts';
 import type { FormatVolumeOptions } from '../types/format.ts';
 import { MiB } from './partition-table.ts';
 import { imageIdentity } from './image-identity.ts';
@@ -40,7 +40,7 @@ export interface ProvisionedVirtualDisk {
   mountPoints: string[];
 }
 
-type Snapshot = OptionsSnapshot<typeof PROVISION_OPTION_KINDS>;
+export type ProvisionSnapshot = OptionsSnapshot<typeof PROVISION_OPTION_KINDS>;
 
 /**
  * Creates (or, with `existing: true`, opens) an image, attaches it (permanent by default), initializes it
@@ -120,8 +120,8 @@ export async function provisionVirtualDisk(path: string, options: ProvisionOptio
   }
 }
 
-interface ProvisionPlan {
-  snapshot: Snapshot;
+export interface ProvisionPlan {
+  snapshot: ProvisionSnapshot;
   imagePath: string;
   /** createVirtualDisk's options; undefined for an existing image. */
   create: Parameters<typeof createVirtualDisk>[1] | undefined;
@@ -129,18 +129,48 @@ interface ProvisionPlan {
   partitionStyle: 'gpt' | 'mbr';
   partitionType: string;
   format: FormatVolumeOptions;
+  /** FormatEx's arguments, as checkFormat made them from `format`. */
+  formatCall: FormatCall;
   wait: number;
 }
 
-/** Every option read once and checked, before anything native runs. */
+/** Every option read once and checked, then what the machine says (the file, the mount point), before anything native runs. */
 async function readProvision(path: string, options: ProvisionOptions): Promise<ProvisionPlan> {
+  const plan = readProvisionPlan(path, options);
+  const { imagePath, snapshot } = plan;
+  const isFile = await stat(imagePath).then((s) => s.isFile(), () => undefined);
+  if (snapshot.existing && !isFile) {
+    throw new PreconditionError('ERR_IMAGE_NOT_FOUND', {
+      syscall: SYSCALL, parameter: 'existing', path: imagePath, problem: `'${imagePath}' is not an existing file.`,
+      rule: 'existing: true provisions an image that exists.', fix: 'Create it first, or leave existing out to have provisionVirtualDisk create it.',
+    });
+  }
+  if (!snapshot.existing && isFile !== undefined) {
+    throw new VirtualDiskError(`${SYSCALL} '${imagePath}': the file exists. (ERROR_FILE_EXISTS, 80)`, {
+      code: 'ERROR_FILE_EXISTS', errno: 80, syscall: 'CreateVirtualDisk', path: imagePath,
+      hint: 'provisionVirtualDisk makes a new image: pick another path, delete the old one, or pass existing: true to provision the image that is there (a RAW disk only).',
+    });
+  }
+  if (snapshot.mountPoint !== undefined) {
+    const refusal = await checkMountPoint(snapshot.mountPoint, imagePath);
+    if (refusal) throw refusal;
+  }
+  return plan;
+}
+
+/**
+ * provisionVirtualDisk's checks that need nothing from the machine (the options, createVirtualDisk's rules, the
+ * attach flags against the build, formatVolume's rules): the plan, or the error. Pure and synchronous: the dry
+ * run (lib/dry-run.ts) uses it too.
+ */
+export function readProvisionPlan(path: string, options: ProvisionOptions): ProvisionPlan {
   const pathRead = snapshotPath(SYSCALL, path);
   if (!pathRead.ok) throw pathRead.error;
   const read = snapshotOptions(SYSCALL, options, PROVISION_OPTION_KINDS, pathRead.value);
   if (!read.ok) throw read.error;
   const snapshot = read.value;
   const imagePath = pathRead.value;
-  const refuse = (parameter: string, problem: string, expected: string) => {
+  const refuse = (parameter: string, problem: string, expected: string): never => {
     throw new InvalidArgumentError('ERR_INVALID_ARG_VALUE', { syscall: SYSCALL, parameter, path: imagePath, problem, expected });
   };
 
@@ -149,27 +179,15 @@ async function readProvision(path: string, options: ProvisionOptions): Promise<P
     for (const key of ['size', 'type', 'blockSize', 'logicalSectorSize', 'physicalSectorSize'] as const) {
       if (snapshot[key] !== undefined) refuse(key, `'${key}' is set, and existing: true provisions the image as it is.`, `no '${key}' with existing: true (or existing: false to create the image)`);
     }
-    if (!(await stat(imagePath).then((s) => s.isFile(), () => false))) {
-      throw new PreconditionError('ERR_IMAGE_NOT_FOUND', {
-        syscall: SYSCALL, parameter: 'existing', path: imagePath, problem: `'${imagePath}' is not an existing file.`,
-        rule: 'existing: true provisions an image that exists.', fix: 'Create it first, or leave existing out to have provisionVirtualDisk create it.',
-      });
-    }
   } else {
-    if (snapshot.size === undefined) refuse('size', 'no size is given for the new image.', "the virtual size in bytes, e.g. 64 * 2 ** 30 (or existing: true for an image that exists)");
-    create = {
+    if (snapshot.size === undefined) refuse('size', 'no size is given for the new image.', 'the virtual size in bytes, e.g. 64 * 2 ** 30 (or existing: true for an image that exists)');
+    create = withoutUndefined({
       size: snapshot.size, type: snapshot.type, blockSize: snapshot.blockSize, logicalSectorSize: snapshot.logicalSectorSize,
       physicalSectorSize: snapshot.physicalSectorSize, storageType: snapshot.storageType, windowsBuild: snapshot.windowsBuild,
       progressInterval: snapshot.progressInterval,
-    };
-    const checked = readCreateRequest(imagePath, withoutUndefined(create));
+    });
+    const checked = readCreateRequest(imagePath, create);
     if (!checked.ok) throw checked.error;
-    if (await stat(imagePath).then(() => true, () => false)) {
-      throw new VirtualDiskError(`${SYSCALL} '${imagePath}': the file exists. (ERROR_FILE_EXISTS, 80)`, {
-        code: 'ERROR_FILE_EXISTS', errno: 80, syscall: 'CreateVirtualDisk', path: imagePath,
-        hint: 'provisionVirtualDisk makes a new image: pick another path, delete the old one, or pass existing: true to provision the image that is there (a RAW disk only).',
-      });
-    }
   }
 
   const storageType = snapshot.storageType ?? storageTypeFromPath(imagePath);
@@ -198,15 +216,11 @@ async function readProvision(path: string, options: ProvisionOptions): Promise<P
   const formatCheck = checkFormat(format, volumeSize, imagePath);
   if (!formatCheck.ok) throw formatCheck.error;
 
-  if (snapshot.mountPoint !== undefined) {
-    const refusal = await checkMountPoint(snapshot.mountPoint, imagePath);
-    if (refusal) throw refusal;
-  }
   const partitionStyle = snapshot.partitionStyle ?? 'gpt';
   return {
-    snapshot, imagePath, create: create && withoutUndefined(create), permanent, partitionStyle,
+    snapshot, imagePath, create, permanent, partitionStyle,
     partitionType: partitionStyle === 'mbr' && fileSystem === 'fat32' ? 'fat32' : 'basic-data',
-    format, wait: snapshot.wait ?? DEFAULT_PROVISION_WAIT_MS,
+    format, formatCall: formatCheck.call, wait: snapshot.wait ?? DEFAULT_PROVISION_WAIT_MS,
   };
 }
 
@@ -245,7 +259,7 @@ async function mountPointsOf(volume: Volume, signal: AbortSignal | undefined): P
 }
 
 /** onProgress({ step, percent }) at most every progressInterval ms within a step, and always at 0 and 100. */
-function progressReporter(snapshot: Snapshot): (step: ProvisionStep, percent: number) => void {
+function progressReporter(snapshot: ProvisionSnapshot): (step: ProvisionStep, percent: number) => void {
   const { onProgress } = snapshot;
   const interval = snapshot.progressInterval ?? 100;
   let last: { step: ProvisionStep; percent: number; at: number } | undefined;
