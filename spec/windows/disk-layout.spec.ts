@@ -6,6 +6,7 @@ import {
   attachVirtualDisk, createVirtualDisk, PreconditionError, VirtualDiskError, type VirtualDisk,
 } from '../../lib/index.ts';
 import { liveNativeArenas } from '../../lib/native-arena.ts';
+import { waitForVolumesReady } from '../../lib/disk-layout.ts';
 import { DISK_SIZE, fakeDisks, diskNumberOf, MiB } from './fakedisk-device.ts';
 import { imageFolder } from './images.ts';
 import { simulator } from './simulator.ts';
@@ -120,5 +121,24 @@ describe('on the Windows ABI: the disk layer (initialize, partitions) on fakedis
     expect(refused).to.be.instanceOf(PreconditionError).and.include({ code: 'ERR_DISK_NOT_INITIALIZED' });
     expect((refused as PreconditionError).message).to.contain('disk.initialize(');
     expect((await disk.getLayout()).style).to.equal('raw');
+  });
+
+  it('IOCTL_DISK_ARE_VOLUMES_READY pends on an overlapped handle: answered when the volume arrives, cancelled at the timeout or on abort', async () => {
+    simulator.nextFakeDisk({ arrivalDelayMs: 1500 });
+    const disk = await attachNew('late.vhdx');
+    const target = { imagePath: disk.path, physicalPath: await disk.getPhysicalPath(), signal: undefined };
+    await disk.initialize();
+    await disk.createPartition();
+    let started = performance.now();
+    expect(await waitForVolumesReady(target, 200), 'the timeout cancels it').to.equal(false);
+    expect(performance.now() - started).to.be.within(150, 1200);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stop')), 100);
+    const aborted = await waitForVolumesReady({ ...target, signal: controller.signal }, 10_000).catch((error: unknown) => error);
+    expect(aborted).to.have.property('name', 'AbortError');
+    started = performance.now();
+    expect(await waitForVolumesReady(target, 10_000), 'answered once the volume is there').to.equal(true);
+    expect(await disk.getVolumes()).to.have.length(1);
+    console.log(`      ARE_VOLUMES_READY answered after ${(performance.now() - started).toFixed(0)} ms`);
   });
 });
