@@ -4,7 +4,7 @@
 // (online, writable) and IOCTL_DISK_ARE_VOLUMES_READY. Each runs with an OVERLAPPED (lib/disk-io.ts).
 import type { CreatePartitionOptions, DiskLayout, Partition, PartitionStyle } from '../types/partitions.ts';
 import {
-  DISK_ATTRIBUTE_OFFLINE, DISK_ATTRIBUTE_READ_ONLY, IOCTL_DISK_ARE_VOLUMES_READY, IOCTL_DISK_CREATE_DISK,
+  DISK_ATTRIBUTE_OFFLINE, DISK_ATTRIBUTE_READ_ONLY, IOCTL_DISK_ARE_VOLUMES_READY, IOCTL_DISK_CREATE_DISK, IOCTL_DISK_DELETE_DRIVE_LAYOUT,
   IOCTL_DISK_GET_DISK_ATTRIBUTES, IOCTL_DISK_GET_DRIVE_GEOMETRY_EX, IOCTL_DISK_GET_DRIVE_LAYOUT_EX,
   IOCTL_DISK_SET_DISK_ATTRIBUTES, IOCTL_DISK_SET_DRIVE_LAYOUT_EX, IOCTL_DISK_UPDATE_PROPERTIES, SET_DISK_ATTRIBUTES_VERSION,
 } from '../types/constants.ts';
@@ -114,6 +114,17 @@ export function initializeDisk(target: DiskTarget, options: { partitionStyle: Pa
       });
     }
     await request(target, handle, IOCTL_DISK_CREATE_DISK, 'IOCTL_DISK_CREATE_DISK', encodeCreateDisk(options.partitionStyle));
+    await request(target, handle, IOCTL_DISK_UPDATE_PROPERTIES, 'IOCTL_DISK_UPDATE_PROPERTIES');
+  });
+}
+
+/**
+ * Makes the disk RAW again (IOCTL_DISK_DELETE_DRIVE_LAYOUT): what undoes initializeDisk on a disk that was RAW
+ * before, so that a failed provision of an existing image leaves it as it found it.
+ */
+export function deleteDriveLayout(target: DiskTarget): Promise<void> {
+  return withDisk(target.physicalPath, true, target.signal, async (handle) => {
+    await request(target, handle, IOCTL_DISK_DELETE_DRIVE_LAYOUT, 'IOCTL_DISK_DELETE_DRIVE_LAYOUT');
     await request(target, handle, IOCTL_DISK_UPDATE_PROPERTIES, 'IOCTL_DISK_UPDATE_PROPERTIES');
   });
 }

@@ -10,7 +10,7 @@ import type { Volume } from '../types/volumes.ts';
 import { OPEN_VIRTUAL_DISK_VERSION_2, VIRTUAL_DISK_ACCESS_NONE } from '../types/constants.ts';
 import { openVirtualDisk } from './api.ts';
 import { deviceOfPhysicalPath } from './device-io.ts';
-import { waitForVolumesReady } from './disk-layout.ts';
+import { deleteDriveLayout, waitForVolumesReady } from './disk-layout.ts';
 import { InvalidArgumentError, PreconditionError, VirtualDiskError } from './errors.ts';
 import { formatVolume } from './format-volume.ts';
 import { checkFormat, type FormatCall } from './rules/format.ts';
@@ -64,20 +64,18 @@ export async function provisionVirtualDisk(path: string, options: ProvisionOptio
   const { signal } = snapshot;
   const undo: Array<() => Promise<void>> = [];
   const progress = progressReporter(snapshot);
-  let disk: VirtualDisk | undefined;
   try {
+    let opened: VirtualDisk;
     if (plan.create) {
       progress('create', 0);
-      const created = await createVirtualDisk(plan.imagePath, { ...plan.create, signal, onProgress: (p) => progress('create', p.percent) });
+      opened = await createVirtualDisk(plan.imagePath, { ...plan.create, signal, onProgress: (p) => progress('create', p.percent) });
       const identity = await imageIdentity(plan.imagePath);
       undo.push(async () => {
         if ((await imageIdentity(plan.imagePath).catch(() => undefined)) === identity) await rm(plan.imagePath, { force: true });
       });
-      disk = created;
     } else {
-      disk = await openVirtualDisk(plan.imagePath, { signal, ...(snapshot.storageType ? { storageType: snapshot.storageType } : {}) });
+      opened = await openVirtualDisk(plan.imagePath, { signal, ...(snapshot.storageType ? { storageType: snapshot.storageType } : {}) });
     }
-    const opened = disk;
     undo.push(() => opened.close());
     progress('create', 100);
 
@@ -88,6 +86,10 @@ export async function provisionVirtualDisk(path: string, options: ProvisionOptio
 
     progress('initialize', 0);
     await opened.initialize({ signal, partitionStyle: plan.partitionStyle });
+    if (!plan.create) {
+      // An existing image was RAW (initialize refuses anything else): it is left RAW again, not half provisioned.
+      undo.push(async () => deleteDriveLayout({ imagePath: plan.imagePath, physicalPath: await opened.getPhysicalPath(), signal: undefined }));
+    }
     progress('initialize', 100);
 
     progress('partition', 0);

@@ -16,6 +16,8 @@ export const IOCTL_DISK_GET_DRIVE_GEOMETRY_EX = 0x000700a0;
 export const IOCTL_DISK_GET_DISK_ATTRIBUTES = 0x000700f0;
 /** Function 0x003d, FILE_READ_ACCESS | FILE_WRITE_ACCESS: in SET_DISK_ATTRIBUTES (40 bytes). */
 export const IOCTL_DISK_SET_DISK_ATTRIBUTES = 0x0007c0f4;
+/** Function 0x0040, FILE_READ_ACCESS | FILE_WRITE_ACCESS: no buffers; the disk becomes RAW (no partition table). */
+export const IOCTL_DISK_DELETE_DRIVE_LAYOUT = 0x0007c100;
 /** Function 0x0050, FILE_ANY_ACCESS: no buffers; the partition manager reads the layout again. */
 export const IOCTL_DISK_UPDATE_PROPERTIES = 0x00070140;
 /** ntddisk.h, function 0x0087, FILE_READ_ACCESS: no buffers; completes once every volume of the disk is ready. */

@@ -93,7 +93,7 @@ export const provisionNew: VdiskCommand<NewFlags> = {
   name: 'new',
   define: (program: Command) => program.command('new')
     .summary('create, attach, partition, format and mount a new image in one step')
-    .description('Makes a ready-to-use drive: creates a .vhdx or .vhd image (dynamic unless --fixed), attaches it, initializes it (GPT unless --mbr), makes one partition of all its space, formats it (NTFS unless --fs, quick unless --full) and mounts it at the drive letter Windows gives (or --mount). If a step fails or Ctrl-C cancels it, every step made is undone (mount point, attach, the new file). The attach is permanent: the drive stays until `vdisk detach <image>`. Needs an elevated prompt.')
+    .description('Makes a ready-to-use drive: creates a .vhdx or .vhd image (dynamic unless --fixed), attaches it, initializes it (GPT unless --mbr), makes one partition of all its space, formats it (NTFS unless --fs, quick unless --full) and mounts it at the drive letter Windows gives (or --mount). If a step fails or Ctrl-C cancels it, every step made is undone (mount point, attach, the new file; an --existing image is made RAW again). The attach is permanent: the drive stays until `vdisk detach <image>`. Needs an elevated prompt.')
     .argument('<image>', 'the new image file (.vhdx or .vhd); with --existing, an image that exists and was never initialized')
     .option('--size <size>', 'the virtual size, e.g. 64GiB (required unless --existing)')
     .option('--fs <ntfs|refs|exfat|fat32>', 'the file system (default ntfs)')
@@ -113,7 +113,7 @@ export const provisionNew: VdiskCommand<NewFlags> = {
 
   dryRun(plan, operands, flags, ctx) {
     const disk = plan.provisionVirtualDisk(operand(operands, 0), options(flags, ctx));
-    const note = `Checked in the real run only, as they ask the machine: ${flags.existing === true ? 'that the image exists' : 'that no file is at the image path (ERROR_FILE_EXISTS)'}${flags.mount === undefined ? '' : ', that the --mount letter is free or the folder exists and is empty'}. If a step fails or Ctrl-C cancels, the steps made are undone in reverse (DeleteVolumeMountPointW, DetachVirtualDisk, CloseHandle${flags.existing === true ? '' : ', the new file deleted'}).`;
+    const note = `Checked in the real run only, as they ask the machine: ${flags.existing === true ? 'that the image exists' : 'that no file is at the image path (ERROR_FILE_EXISTS)'}${flags.mount === undefined ? '' : ', that the --mount letter is free or the folder exists and is empty'}. If a step fails or Ctrl-C cancels, the steps made are undone in reverse (DeleteVolumeMountPointW, ${flags.existing === true ? 'IOCTL_DISK_DELETE_DRIVE_LAYOUT (the existing image RAW again), ' : ''}DetachVirtualDisk, CloseHandle${flags.existing === true ? '' : ', the new file deleted'}).`;
     if (flags.temporary === true) {
       const from = plan.calls.length;
       disk.detach();
@@ -132,7 +132,7 @@ export const provisionNew: VdiskCommand<NewFlags> = {
       provisioned = await provisionVirtualDisk(operand(operands, 0), { ...request, onProgress: progress?.update });
     } catch (error) {
       progress?.stop();
-      if ((error as { name?: unknown } | null)?.name === 'AbortError') ctx.note('vdisk new: cancelled; every step made was undone (mount point, attach, the new image file).');
+      if ((error as { name?: unknown } | null)?.name === 'AbortError') ctx.note(`vdisk new: cancelled; every step made was undone (mount point, attach, ${flags.existing === true ? 'the image left RAW as it was' : 'the new image file'}).`);
       throw error;
     }
     progress?.stop();

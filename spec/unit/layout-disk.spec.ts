@@ -55,7 +55,7 @@ describe('struct layouts of the disk layer (x64 SDK numbers)', () => {
     const ctl = (fn: number, access: number) => ((7 << 16) | (access << 14) | (fn << 2)) >>> 0;
     expect([ffi.IOCTL_DISK_GET_DRIVE_LAYOUT_EX, ffi.IOCTL_DISK_SET_DRIVE_LAYOUT_EX, ffi.IOCTL_DISK_CREATE_DISK, ffi.IOCTL_DISK_GET_LENGTH_INFO,
       ffi.IOCTL_DISK_GET_DRIVE_GEOMETRY_EX, ffi.IOCTL_DISK_GET_DISK_ATTRIBUTES, ffi.IOCTL_DISK_SET_DISK_ATTRIBUTES, ffi.IOCTL_DISK_UPDATE_PROPERTIES,
-      ffi.IOCTL_DISK_ARE_VOLUMES_READY])
-      .to.deep.equal([ctl(0x14, 0), ctl(0x15, 3), ctl(0x16, 3), ctl(0x17, 1), ctl(0x28, 0), ctl(0x3c, 0), ctl(0x3d, 3), ctl(0x50, 0), ctl(0x87, 1)]);
+      ffi.IOCTL_DISK_ARE_VOLUMES_READY, ffi.IOCTL_DISK_DELETE_DRIVE_LAYOUT])
+      .to.deep.equal([ctl(0x14, 0), ctl(0x15, 3), ctl(0x16, 3), ctl(0x17, 1), ctl(0x28, 0), ctl(0x3c, 0), ctl(0x3d, 3), ctl(0x50, 0), ctl(0x87, 1), ctl(0x40, 3)]);
   });
 });

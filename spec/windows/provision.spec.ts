@@ -105,6 +105,19 @@ describe('on the Windows ABI: provisionVirtualDisk (fakedisk.sys disks, the fake
     expect((await again.getPartitions()).map((p) => p.typeName), 'its partition is untouched').to.deep.equal(['basic-data']);
   });
 
+  it('a failed provision of an existing image leaves it RAW again, attached by nobody, the file kept', async () => {
+    const image = file('existing-denied.vhdx');
+    await (await createVirtualDisk(image, { size: SIZE, windowsBuild: BUILD })).close();
+    process.env.FAKE_FMIFS_RESULT = 'denied';
+    const error = await rejection(provisionVirtualDisk(image, { existing: true, windowsBuild: BUILD }));
+    expect(error).to.include({ code: 'ERR_FORMAT_FAILED' });
+    expect(fs.existsSync(image)).to.equal(true);
+    expect((await listAttachedVirtualDisks()).map((d) => d.path.toLowerCase())).to.not.include(image.toLowerCase());
+    const again = await attachVirtualDisk(image, { windowsBuild: BUILD });
+    disks.push(again);
+    expect((await again.getLayout()).style, 'RAW, as it was').to.equal('raw');
+  });
+
   it('a disk that arrives offline (SAN policy) is brought online and provisioned', async () => {
     simulator.nextFakeDisk({ offline: true, arrivalDelayMs: 300 });
     const { disk, mountPoints } = await provisionVirtualDisk(file('offline.vhdx'), { size: SIZE, windowsBuild: BUILD });
