@@ -3,7 +3,7 @@
 #
 #   bash spec/windows/run.sh [mocha args...]   1. simulator virtdisk.dll: spec/unit + spec/windows specs
 #                                               2. Wine's own builtin virtdisk.dll: spec/wine-builtin specs
-#   bash spec/windows/run.sh --bench [args...]  bench/attach-detach.ts, thread-pool.ts, long-operations.ts against the simulator
+#   bash spec/windows/run.sh --bench [args...]  bench/attach-detach.ts, thread-pool.ts, long-operations.ts, provision.ts against the simulator
 #   bash spec/windows/run.sh --exec <node.exe args...>   one node.exe run against the simulator (spec/windows/consumer.sh)
 #   bash spec/windows/run.sh --with-simulator <linux command...>   a Linux command that starts node.exe runs itself
 #       (VIRTDISK_WINE64 and VIRTDISK_NODE_EXE in its environment, WINEDLLOVERRIDES for the simulator), e.g. to
@@ -122,7 +122,7 @@ if [ "$MODE" = bench ]; then
   t=$(now_ms)
   winenode bench "$SIM_OVERRIDES" --import tsx bench/attach-detach.ts "${EXTRA[@]}" || FAILED+=("bench (exit $?)")
   # The thread-pool and long-operation benchmarks measure libuv's default pool (4 threads), as users get it.
-  for script in bench/thread-pool.ts bench/long-operations.ts; do
+  for script in bench/thread-pool.ts bench/long-operations.ts bench/provision.ts; do
     [ -f "$script" ] || continue
     say "bench: node.exe --import tsx $script (UV_THREADPOOL_SIZE unset: libuv's default pool)"
     ( unset UV_THREADPOOL_SIZE; winenode "bench-$(basename "$script" .ts)" "$SIM_OVERRIDES" --import tsx "$script" ) || FAILED+=("$script (exit $?)")
