@@ -20,3 +20,10 @@ export function integerOption(text: string, option: string, min = 0): number {
   }
   return value;
 }
+
+/** A sector size from an option ('--sector-size 4096'): 512 or 4096. */
+export function sectorSizeOption(text: string | undefined, option: string): 512 | 4096 | undefined {
+  if (text === undefined) return undefined;
+  if (text.trim() === '512' || text.trim() === '4096') return Number(text.trim()) as 512 | 4096;
+  throw new UsageError(`${option} takes 512 or 4096 (bytes), not '${text}'.`, option);
+}

@@ -8,6 +8,7 @@ import {
   IOCTL_DISK_GET_DISK_ATTRIBUTES, IOCTL_DISK_GET_DRIVE_GEOMETRY_EX, IOCTL_DISK_GET_DRIVE_LAYOUT_EX,
   IOCTL_DISK_SET_DISK_ATTRIBUTES, IOCTL_DISK_SET_DRIVE_LAYOUT_EX, IOCTL_DISK_UPDATE_PROPERTIES, SET_DISK_ATTRIBUTES_VERSION,
 } from '../types/constants.ts';
+import { formatByteSize } from './byte-size.ts';
 import { PreconditionError, VirtualDiskError } from './errors.ts';
 import { deviceIoControl, withDisk } from './disk-io.ts';
 import { rawLayer, win32Error } from './native.ts';
@@ -105,10 +106,10 @@ export function initializeDisk(target: DiskTarget, options: { partitionStyle: Pa
     await makeDiskUsable(target, handle);
     const { layout } = await readLayout(target, handle);
     if (layout.style !== 'raw' && !options.force) {
-      const lost = layout.partitions.length === 0 ? 'no partitions yet' : layout.partitions.map(describe).join('; ');
+      const lost = layout.partitions.length === 0 ? 'no partitions yet' : layout.partitions.map(describePartition).join('; ');
       throw new PreconditionError('ERR_DISK_NOT_RAW', {
         syscall: 'IOCTL_DISK_CREATE_DISK', parameter: 'force', path: target.imagePath,
-        problem: `${target.physicalPath} has a ${layout.style.toUpperCase()} partition table already (${lost}).`,
+        problem: `${target.physicalPath} has ${layout.style === 'mbr' ? 'an MBR' : 'a GPT'} partition table already (${lost}).`,
         rule: 'Initializing writes a new, empty partition table: every partition, and the data on it, is lost.',
         fix: 'Pass { force: true } to initialize it anyway, or use its partitions (disk.getPartitions()).',
       });
@@ -129,9 +130,9 @@ export function deleteDriveLayout(target: DiskTarget): Promise<void> {
   });
 }
 
-function describe(partition: Partition): string {
-  const gib = (partition.length / 2 ** 30).toFixed(2);
-  return `partition ${partition.number}: ${partition.typeName ?? partition.type}, ${gib} GiB at byte ${partition.offset}`;
+/** 'partition 1: basic-data, 62 MiB at byte 1048576', for messages. */
+export function describePartition(partition: Partition): string {
+  return `partition ${partition.number}: ${partition.typeName ?? partition.type}, ${formatByteSize(partition.length)} at byte ${partition.offset}`;
 }
 
 export interface PartitionRequest {

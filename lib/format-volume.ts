@@ -134,7 +134,7 @@ const ELEVATED = 'run the process elevated (as Administrator): formatting a volu
 export const FORMAT_REFUSALS: Readonly<Record<number, Refusal>> = {
   [FmIfsIncompatibleFileSystem]: {
     name: 'FmIfsIncompatibleFileSystem', reason: 'FILE_SYSTEM_UNAVAILABLE', what: 'this Windows cannot format the volume with that file system',
-    hint: 'One of these causes: (1) ReFS: Windows formats ReFS only on Windows Server, Windows 10/11 Pro for Workstations and Enterprise (other editions only as a Dev Drive): choose NTFS or exFAT; (2) the file system is disabled or its driver is missing on this Windows; (3) the volume is too small or too large for that file system. Choose another fileSystem.',
+    hint: 'One of these causes: (1) ReFS: Windows formats plain ReFS volumes only on Windows Server and Windows 10/11 Pro for Workstations and Enterprise (other Windows 11 editions make ReFS only as a Dev Drive, through Format-Volume -DevDrive): choose NTFS or exFAT; (2) the file system is disabled or its driver is missing on this Windows; (3) the volume is too small or too large for that file system. Choose another fileSystem.',
   },
   [FmIfsIncompatibleMedia]: {
     name: 'FmIfsIncompatibleMedia', reason: undefined, what: 'the medium cannot take that format',

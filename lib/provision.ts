@@ -10,7 +10,8 @@ import type { Volume } from '../types/volumes.ts';
 import { OPEN_VIRTUAL_DISK_VERSION_2, VIRTUAL_DISK_ACCESS_NONE } from '../types/constants.ts';
 import { openVirtualDisk } from './api.ts';
 import { deviceOfPhysicalPath } from './device-io.ts';
-import { deleteDriveLayout, waitForVolumesReady } from './disk-layout.ts';
+import { deleteDriveLayout, describePartition, waitForVolumesReady } from './disk-layout.ts';
+import type { DiskLayout } from '../types/partitions.ts';
 import { InvalidArgumentError, PreconditionError, VirtualDiskError } from './errors.ts';
 import { formatVolume } from './format-volume.ts';
 import { checkFormat, type FormatCall } from './rules/format.ts';
@@ -77,7 +78,7 @@ export async function provisionVirtualDisk(path: string, options: ProvisionOptio
       opened = await openVirtualDisk(plan.imagePath, { signal, ...(snapshot.storageType ? { storageType: snapshot.storageType } : {}) });
     }
     undo.push(() => opened.close());
-    progress('create', 100);
+    if (plan.create) progress('create', 100);
 
     progress('attach', 0);
     await opened.attach({ signal, permanent: plan.permanent, atBoot: snapshot.atBoot, noDriveLetter: snapshot.noDriveLetter, windowsBuild: snapshot.windowsBuild });
@@ -85,6 +86,10 @@ export async function provisionVirtualDisk(path: string, options: ProvisionOptio
     progress('attach', 100);
 
     progress('initialize', 0);
+    if (!plan.create) {
+      const layout = await opened.getLayout({ signal });
+      if (layout.style !== 'raw') throw notRaw(plan.imagePath, layout);
+    }
     await opened.initialize({ signal, partitionStyle: plan.partitionStyle });
     if (!plan.create) {
       // An existing image was RAW (initialize refuses anything else): it is left RAW again, not half provisioned.
@@ -172,17 +177,30 @@ export function readProvisionPlan(path: string, options: ProvisionOptions): Prov
   if (!read.ok) throw read.error;
   const snapshot = read.value;
   const imagePath = pathRead.value;
-  const refuse = (parameter: string, problem: string, expected: string): never => {
-    throw new InvalidArgumentError('ERR_INVALID_ARG_VALUE', { syscall: SYSCALL, parameter, path: imagePath, problem, expected });
+  const refuse = (parameter: string, problem: string, expected: string, fix: string): never => {
+    throw new InvalidArgumentError('ERR_INVALID_ARG_VALUE', { syscall: SYSCALL, parameter, path: imagePath, problem, expected, fix });
   };
 
+  const storageType = snapshot.storageType ?? storageTypeFromPath(imagePath);
+  if (storageType === 'iso') {
+    throw new PreconditionError('ERR_ISO_UNSUPPORTED', {
+      syscall: SYSCALL, parameter: 'path', path: imagePath, problem: `'${imagePath}' is an ISO image, which attaches as a read-only CD-ROM.`,
+      rule: 'Provisioning writes a partition table and a file system: VHD, VHDX or VHD Set images only.', fix: 'Use a .vhdx (or .vhd) path.',
+    });
+  }
   let create: ProvisionPlan['create'];
   if (snapshot.existing) {
     for (const key of ['size', 'type', 'blockSize', 'logicalSectorSize', 'physicalSectorSize'] as const) {
-      if (snapshot[key] !== undefined) refuse(key, `'${key}' is set, and existing: true provisions the image as it is.`, `no '${key}' with existing: true (or existing: false to create the image)`);
+      if (snapshot[key] !== undefined) {
+        refuse(key, `'${key}' is for a new image, and existing: true provisions the image that is there.`, 'absent with existing: true',
+          `Leave '${key}' out (the image keeps its own), or leave existing out to create a new image.`);
+      }
     }
   } else {
-    if (snapshot.size === undefined) refuse('size', 'no size is given for the new image.', 'the virtual size in bytes, e.g. 64 * 2 ** 30 (or existing: true for an image that exists)');
+    if (snapshot.size === undefined) {
+      refuse('size', 'no size is given for the new image.', 'the virtual size in bytes, e.g. 64 * 2 ** 30',
+        'Give the size of the new disk, or existing: true to provision an image that exists.');
+    }
     create = withoutUndefined({
       size: snapshot.size, type: snapshot.type, blockSize: snapshot.blockSize, logicalSectorSize: snapshot.logicalSectorSize,
       physicalSectorSize: snapshot.physicalSectorSize, storageType: snapshot.storageType, windowsBuild: snapshot.windowsBuild,
@@ -192,13 +210,6 @@ export function readProvisionPlan(path: string, options: ProvisionOptions): Prov
     if (!checked.ok) throw checked.error;
   }
 
-  const storageType = snapshot.storageType ?? storageTypeFromPath(imagePath);
-  if (storageType === 'iso') {
-    throw new PreconditionError('ERR_ISO_UNSUPPORTED', {
-      syscall: SYSCALL, parameter: 'path', path: imagePath, problem: `'${imagePath}' is an ISO image, which attaches as a read-only CD-ROM.`,
-      rule: 'Provisioning writes a partition table and a file system: VHD, VHDX or VHD Set images only.', fix: 'Use a .vhdx (or .vhd) path.',
-    });
-  }
   const permanent = snapshot.permanent ?? true;
   const attach = checkAttach(
     { createdByOpenVirtualDisk: true, open: true, path: imagePath, storageType: storageType ?? 'vhdx', openVersion: OPEN_VIRTUAL_DISK_VERSION_2, access: VIRTUAL_DISK_ACCESS_NONE, readOnly: false, getInfoOnly: false },
@@ -279,6 +290,17 @@ function progressReporter(snapshot: ProvisionSnapshot): (step: ProvisionStep, pe
       process.nextTick(() => { throw error; }); // as an event listener's error: the provision goes on
     }
   };
+}
+
+/** An existing image that is not RAW: provisioning never erases partitions (it has no force option, on purpose). */
+function notRaw(imagePath: string, layout: DiskLayout): PreconditionError {
+  const partitions = layout.partitions.map(describePartition).join('; ') || 'no partitions';
+  return new PreconditionError('ERR_DISK_NOT_RAW', {
+    syscall: SYSCALL, parameter: 'existing', path: imagePath,
+    problem: `'${imagePath}' has ${layout.style === 'mbr' ? 'an MBR' : 'a GPT'} partition table already (${partitions}): it was provisioned or partitioned before.`,
+    rule: 'existing: true provisions a RAW image (one never initialized): provisioning never erases partitions.',
+    fix: 'Attach it and use its volumes (disk.getVolumes()), erase it on purpose first (attach, then disk.initialize({ force: true })), or provision a new image.',
+  });
 }
 
 function withoutUndefined<T extends object>(value: T): T {

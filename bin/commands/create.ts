@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { checkCreate, createVirtualDisk, parseByteSize, type CreateVirtualDiskOptions } from '../../lib/index.ts';
 import { operand, type VdiskCommand } from '../command.ts';
+import { sectorSizeOption } from '../usage-error.ts';
 import type { CommandContext } from '../context.ts';
 import { bytes, labelled } from '../render-text.ts';
 
@@ -28,7 +29,6 @@ export interface CreateResult {
   source: string | null;
 }
 
-const sectorSize = (text: string | undefined) => (text === undefined ? undefined : (Number(text) as 512 | 4096));
 
 function options(flags: CreateFlags, ctx: CommandContext, onProgress?: CreateVirtualDiskOptions['onProgress']): CreateVirtualDiskOptions {
   return {
@@ -38,8 +38,8 @@ function options(flags: CreateFlags, ctx: CommandContext, onProgress?: CreateVir
     parent: flags.parent,
     source: flags.source,
     blockSize: flags.blockSize === undefined ? undefined : parseByteSize(flags.blockSize, '--block-size'),
-    logicalSectorSize: sectorSize(flags.sectorSize),
-    physicalSectorSize: sectorSize(flags.physicalSectorSize),
+    logicalSectorSize: sectorSizeOption(flags.sectorSize, '--sector-size'),
+    physicalSectorSize: sectorSizeOption(flags.physicalSectorSize, '--physical-sector-size'),
     onProgress,
   };
 }

@@ -9,7 +9,7 @@ import { operand, type Outcome, type VdiskCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { startStepProgress } from '../progress.ts';
 import { bytes, labelled, mountPointList } from '../render-text.ts';
-import { integerOption, UsageError } from '../usage-error.ts';
+import { integerOption, sectorSizeOption, UsageError } from '../usage-error.ts';
 
 interface NewFlags {
   size?: string;
@@ -63,7 +63,6 @@ export function fileSystemOption(text: string | undefined): ProvisionOptions['fi
   return lower as ProvisionOptions['fileSystem'];
 }
 
-const sectorSize = (text: string | undefined) => (text === undefined ? undefined : (Number(text) as 512 | 4096));
 
 function options(flags: NewFlags, ctx: CommandContext, onProgress?: ProvisionOptions['onProgress']): ProvisionOptions {
   if (flags.existing !== true && flags.size === undefined) throw new UsageError('vdisk new needs --size <size> for the new image (or --existing to provision an image that exists).', '--size');
@@ -73,7 +72,7 @@ function options(flags: NewFlags, ctx: CommandContext, onProgress?: ProvisionOpt
     size: flags.size === undefined ? undefined : parseByteSize(flags.size, '--size'),
     type: flags.fixed === true ? 'fixed' : undefined,
     blockSize: flags.blockSize === undefined ? undefined : parseByteSize(flags.blockSize, '--block-size'),
-    logicalSectorSize: sectorSize(flags.sectorSize),
+    logicalSectorSize: sectorSizeOption(flags.sectorSize, '--sector-size'),
     partitionStyle: flags.mbr === true ? 'mbr' : undefined,
     fileSystem: fileSystemOption(flags.fs),
     label: flags.label,

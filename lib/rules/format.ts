@@ -139,7 +139,7 @@ export function readFormatRequest(options: unknown, path?: string): Snapshot<For
     return fail(withReason(precondition('ERR_DEV_DRIVE_UNSUPPORTED', 'devDrive',
       'formatting a Dev Drive is not available through the DLL functions this library calls.',
       'Dev Drive formatting is public only through the Storage Management WMI provider (MSFT_Volume.Format with DevDrive, what Format-Volume -DevDrive and Microsoft Dev Home use); fmifs.dll\'s Dev Drive flag (FMIFS_FORMAT_DEV_VOLUME) is internal and undocumented. Dev Drive needs Windows 11 build 22621.2338 or later.',
-      'Format it from an elevated PowerShell: `Format-Volume -DriveLetter X -DevDrive -FileSystem ReFS` (or `format X: /DevDrv /Q` from an elevated prompt); or call formatVolume with fileSystem \'refs\' and no devDrive for a plain ReFS volume.'),
+      'Make the volume without devDrive (NTFS works on every edition), keep its drive letter, then make it a Dev Drive from an elevated prompt: `Format-Volume -DriveLetter X -DevDrive -FileSystem ReFS` (PowerShell) or `format X: /DevDrv /Q`.'),
     'FILE_SYSTEM_UNAVAILABLE'));
   }
 
@@ -163,17 +163,19 @@ export function readFormatRequest(options: unknown, path?: string): Snapshot<For
 function checkLabel(fileSystem: FormatFileSystem, label: string, path: string | undefined): CheckError | undefined {
   const limit = LABEL_LIMITS[fileSystem];
   const fat = fileSystem === 'fat32' || fileSystem === 'exfat';
-  const refuse = (problem: string) => new PreconditionError('ERR_INVALID_LABEL', {
+  const refuse = (problem: string, fix: string) => new PreconditionError('ERR_INVALID_LABEL', {
     syscall: FORMAT_SYSCALL, parameter: 'label', path, problem,
     rule: fat
       ? `FAT32 and exFAT labels: at most 11 characters, none of ${FAT_LABEL_FORBIDDEN.split('').join(' ')} (the label command; fmifs answers FmIfsBadLabel).`
       : 'NTFS and ReFS labels: at most 32 characters (the label command; fmifs answers FmIfsBadLabel).',
-    fix: `Shorten the label to ${limit} characters${fat ? ' and leave out those characters' : ''}.`,
+    fix,
   });
-  if (label.length > limit) return refuse(`the label has ${label.length} characters; ${FILE_SYSTEM_NAMES[fileSystem]} takes at most ${limit}.`);
+  if (label.length > limit) {
+    return refuse(`the label has ${label.length} characters; ${FILE_SYSTEM_NAMES[fileSystem]} takes at most ${limit}.`, `Shorten the label to ${limit} characters.`);
+  }
   if (fat) {
     const bad = [...label].find((character) => FAT_LABEL_FORBIDDEN.includes(character));
-    if (bad !== undefined) return refuse(`the label holds '${bad}', which ${FILE_SYSTEM_NAMES[fileSystem]} labels may not hold.`);
+    if (bad !== undefined) return refuse(`the label holds '${bad}', which ${FILE_SYSTEM_NAMES[fileSystem]} labels may not hold.`, `Leave out '${bad}' (and ${FAT_LABEL_FORBIDDEN.split('').join(' ')}).`);
   }
   return undefined;
 }

@@ -64,7 +64,7 @@ describe('provisionVirtualDisk: refused before anything is made', () => {
   it('existing: true on a missing file is ERR_IMAGE_NOT_FOUND; an ISO is refused', async () => {
     expect(await rejection(provisionVirtualDisk(path.join(dir, 'gone.vhdx'), { existing: true, windowsBuild: BUILD })))
       .to.be.instanceOf(PreconditionError).and.include({ code: 'ERR_IMAGE_NOT_FOUND' });
-    expect(await rejection(provisionVirtualDisk(path.join(dir, 'new.iso'), { size: SIZE, windowsBuild: BUILD }))).to.include({ code: 'ERR_INVALID_ARG_VALUE', parameter: 'storageType' });
+    expect(await rejection(provisionVirtualDisk(path.join(dir, 'new.iso'), { size: SIZE, windowsBuild: BUILD }))).to.include({ code: 'ERR_ISO_UNSUPPORTED' });
     fs.writeFileSync(path.join(dir, 'old.iso'), '');
     expect(await rejection(provisionVirtualDisk(path.join(dir, 'old.iso'), { existing: true, windowsBuild: BUILD }))).to.include({ code: 'ERR_ISO_UNSUPPORTED' });
     expect(nativeCalls(fake)).to.deep.equal([]);

@@ -77,7 +77,7 @@ describe('vdisk new and format: the command line', () => {
       [['new', 'C:\\vm\\big.vhdx', '--size', '64GiB', '--fs', 'fat32'], 'ERR_VOLUME_TOO_BIG'],
       [['new', 'C:\\vm\\l.vhdx', '--size', '1GiB', '--fs', 'exfat', '--label', 'TWELVE_CHARS'], 'ERR_INVALID_LABEL'],
       [['new', 'C:\\vm\\e.vhdx', '--existing', '--size', '1GiB'], 'ERR_INVALID_ARG_VALUE'],
-      [['new', 'C:\\vm\\x.iso', '--size', '1GiB'], 'ERR_INVALID_ARG_VALUE'],
+      [['new', 'C:\\vm\\x.iso', '--size', '1GiB'], 'ERR_ISO_UNSUPPORTED'],
       [['new', 'C:\\vm\\m.vhdx', '--size', '1GiB', '--mount', '\\\\server\\share'], 'ERR_INVALID_ARG_VALUE'],
       [['new', 'C:\\vm\\r.vhdx', '--size', '1GiB', '--fs', 'refs', '--cluster-size', '8192'], 'ERR_INVALID_CLUSTER_SIZE'],
     ] as const) {
