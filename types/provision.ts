@@ -36,7 +36,7 @@ export interface ProvisionOptions extends CallOptions, BuildOption {
   clusterSize?: number | undefined;
   /** Quick format (default true). */
   quick?: boolean | undefined;
-  /** A ReFS Dev Drive (Windows 11 22621+). */
+  /** A ReFS Dev Drive (Windows 11 22621+): refused before anything is made (ERR_DEV_DRIVE_UNSUPPORTED), see formatVolume. */
   devDrive?: boolean | undefined;
   // ——— where it goes ———
   /** 'Z:' or an empty folder on an NTFS volume; default: the drive letter Windows assigns. */

@@ -175,10 +175,11 @@ describe('on the Windows ABI: the attached disk as a device (fakedisk.sys)', fun
     expect(simulator.image(b.file).diskLayout).to.be.a('string');
   });
 
-  it('a process that exits with the disk attached: its layout is saved, its disk goes; the next process gets the volume back', async () => {
-    const file = path.win32.resolve(images.dir, 'exit.vhdx');
+  for (const how of ['process.exit', 'permanent'] as const) {
+  it(`a process that exits with the disk attached (${how === 'permanent' ? 'a permanent attach, the event loop run out: FreeLibrary' : 'process.exit: ExitProcess'}): its layout is saved, its disk goes; the next process gets the volume back`, async () => {
+    const file = path.win32.resolve(images.dir, `exit-${how}.vhdx`);
     await (await createVirtualDisk(file, { size: DISK_SIZE, windowsBuild: BUILD })).close();
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join('spec', 'windows', 'fakedisk-exit-child.ts'), file], {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join('spec', 'windows', 'fakedisk-exit-child.ts'), file, ...(how === 'permanent' ? ['permanent'] : [])], {
       encoding: 'utf8', timeout: 50_000, windowsHide: true,
     });
     expect(child.status, `child: ${child.stderr}`).to.equal(0);
@@ -193,6 +194,7 @@ describe('on the Windows ABI: the attached disk as a device (fakedisk.sys)', fun
     withDevice(physical, (h) => expect(ioctl(h, IOCTL_DISK_ARE_VOLUMES_READY, null, 0)).to.include({ ok: true }));
     expect(volumesOfDisk(diskNumberOf(physical))).to.have.length(1);
   });
+  }
 
   it('an image never partitioned keeps its file as it was: nothing is written at detach', async () => {
     const { file, disk } = await attachNew('untouched.vhdx');

@@ -1261,9 +1261,12 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         ht_init(&g.images, 256);
         g.nextCdrom = 1;
         lc_init();
-    } else if (reason == DLL_PROCESS_DETACH && reserved) {
-        /* ExitProcess: the other threads are gone. If one of them held the lock, nothing is saved. */
-        if (TryEnterCriticalSection(&g.lock)) {
+    } else if (reason == DLL_PROCESS_DETACH) {
+        /* ExitProcess (reserved non-NULL): the other threads are gone; if one of them held the lock, nothing is
+         * saved. FreeLibrary (reserved NULL: koffi unloads its libraries when node.exe ends its event loop without
+         * process.exit): the other threads still run, so the lock is waited for. Either way the disks this process
+         * still has attached (permanent ones included) save their layouts before the driver removes them. */
+        if (reserved ? TryEnterCriticalSection(&g.lock) : (EnterCriticalSection(&g.lock), TRUE)) {
             for (attach_rec *a = g.firstAttach; a; a = a->next)
                 fd_process_exit(a);
             LeaveCriticalSection(&g.lock);
