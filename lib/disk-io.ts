@@ -129,7 +129,9 @@ async function completion(
     let finished = false;
     void signalled.then(() => { finished = true; });
     while (!finished) {
-      await Promise.race([signalled, sleep(FALLBACK_POLL_MS)]);
+      const pause = new AbortController();
+      await Promise.race([signalled, sleep(FALLBACK_POLL_MS, undefined, { signal: pause.signal }).catch(() => {})]);
+      pause.abort(); // the pause's timer goes with it: nothing keeps the event loop after completion
       if (!finished && !pending()) break;
     }
   } finally {
