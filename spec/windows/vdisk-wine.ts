@@ -37,16 +37,15 @@ interface RunOptions {
 }
 
 let runs = 0;
-async function vdisk(args: string[], options: RunOptions = {}): Promise<Run> {
+/** node.exe with these arguments in a process of its own, its output in files (Wine's pipes would hold it). */
+async function nodeExeRun(argv: string[], options: RunOptions = {}): Promise<Run> {
   const n = ++runs;
   const outFile = path.join(work, `run${n}.out`);
   const errFile = path.join(work, `run${n}.err`);
   const out = openSync(outFile, 'w');
   const err = openSync(errFile, 'w');
   const started = performance.now();
-  const child = spawn(wine64!, [nodeExe!, ...(options.preload ? ['--import', preloadUrl(options.preload)] : []), bin, ...args], {
-    stdio: ['ignore', out, err], env: { ...process.env, ...options.env },
-  });
+  const child = spawn(wine64!, [nodeExe!, ...argv], { stdio: ['ignore', out, err], env: { ...process.env, ...options.env } });
   closeSync(out);
   closeSync(err);
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
@@ -61,19 +60,14 @@ async function vdisk(args: string[], options: RunOptions = {}): Promise<Run> {
   return { code, signal, stdout: readFileSync(outFile, 'utf8'), stderr: readFileSync(errFile, 'utf8'), ms: performance.now() - started };
 }
 
+/** vdisk <args> under node.exe. */
+function vdisk(args: string[], options: RunOptions = {}): Promise<Run> {
+  return nodeExeRun([...(options.preload ? ['--import', preloadUrl(options.preload)] : []), bin, ...args], options);
+}
+
 /** node.exe -e <code> in a process of its own (not vdisk): its exit code and output. */
-async function nodeEval(code: string): Promise<Run> {
-  const n = ++runs;
-  const outFile = path.join(work, `run${n}.out`);
-  const errFile = path.join(work, `run${n}.err`);
-  const out = openSync(outFile, 'w');
-  const err = openSync(errFile, 'w');
-  const started = performance.now();
-  const child = spawn(wine64!, [nodeExe!, '-e', code], { stdio: ['ignore', out, err] });
-  closeSync(out);
-  closeSync(err);
-  const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
-  return { code: status, signal, stdout: readFileSync(outFile, 'utf8'), stderr: readFileSync(errFile, 'utf8'), ms: performance.now() - started };
+function nodeEval(code: string): Promise<Run> {
+  return nodeExeRun(['-e', code]);
 }
 
 async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
