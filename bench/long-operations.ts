@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { line, percentile, statLatencies } from './measure.ts';
 import koffi from 'koffi';
 
 const { openVirtualDisk } = await import('../lib/index.ts');
@@ -32,22 +33,6 @@ const qpcMs = () => { const counter: [number] = [0]; QueryPerformanceCounter(cou
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdisk-bench-long-'));
 const image = (name: string) => { const file = path.join(dir, name); fs.writeFileSync(file, Buffer.alloc(512)); return path.win32.resolve(file); };
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
-const line = (label: string, value: string, target: string, ok: boolean) =>
-  console.log(`${label.padEnd(58)} ${value.padStart(10)}   target ${target}  ${ok ? 'met' : 'MISSED'}`);
-
-async function statLatencies(until: Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  let done = false;
-  void until.finally(() => { done = true; });
-  while (!done) {
-    const t0 = performance.now();
-    await fs.promises.stat(dir);
-    latencies.push(performance.now() - t0);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return latencies;
-}
 
 const DURATION = 2000;
 simulator.reset();
@@ -58,7 +43,7 @@ const disks = await Promise.all(Array.from({ length: 8 }, (_, i) => openVirtualD
 
 const cpuIdle0 = mainThreadCpuMs();
 const idleWall0 = performance.now();
-const idle = await statLatencies(new Promise((resolve) => setTimeout(resolve, DURATION)));
+const idle = await statLatencies(dir, DURATION);
 const idleCpu = mainThreadCpuMs() - cpuIdle0;
 const idleWall = performance.now() - idleWall0;
 
@@ -70,7 +55,7 @@ const wall0 = performance.now();
 histogram.enable();
 let reports = 0;
 const running = Promise.all(disks.map((disk) => disk.compact({ onProgress: () => { reports++; } }).then(() => resolvedAt.set(disk.path, qpcMs()))));
-const busy = await statLatencies(running);
+const busy = await statLatencies(dir, running);
 await running;
 histogram.disable();
 const busyCpu = mainThreadCpuMs() - cpu0;

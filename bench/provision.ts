@@ -8,15 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { line, percentile, statLatencies } from './measure.ts';
 
 const { detachVirtualDisk, provisionVirtualDisk } = await import('../lib/index.ts');
 const { simulator } = await import('../spec/windows/simulator.ts');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdisk-bench-provision-'));
 const SIZE = 64 * 1024 * 1024;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
-const line = (label: string, value: string, target = '', ok = true) =>
-  console.log(`${label.padEnd(58)} ${value.padStart(10)}${target ? `   target ${target}  ${ok ? 'met' : 'MISSED'}` : ''}`);
 
 async function provisionOnce(name: string): Promise<{ total: number; steps: Map<string, number> }> {
   const file = path.win32.resolve(dir, name);
@@ -36,19 +34,6 @@ async function provisionOnce(name: string): Promise<{ total: number; steps: Map<
   return { total, steps };
 }
 
-async function statLatencies(until: Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  let done = false;
-  void until.finally(() => { done = true; });
-  while (!done) {
-    const t = performance.now();
-    await fs.promises.stat(dir);
-    latencies.push(performance.now() - t);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return latencies;
-}
-
 try {
   simulator.reset();
   await provisionOnce('warm-up.vhdx');
@@ -60,11 +45,11 @@ try {
     line(`    ${step}`, `${percentile(runs.map((run) => run.steps.get(step) ?? 0), 0.5).toFixed(1)} ms`);
   }
 
-  const idle = await statLatencies(new Promise((resolve) => setTimeout(resolve, 1500)));
+  const idle = await statLatencies(dir, 1500);
   process.env.FAKE_FMIFS_MS = '1500';
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
-  const busy = await statLatencies(provisionOnce('busy.vhdx'));
+  const busy = await statLatencies(dir, provisionOnce('busy.vhdx'));
   histogram.disable();
   delete process.env.FAKE_FMIFS_MS;
   const ratio = percentile(busy, 0.9) / percentile(idle, 0.9);

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { line, percentile, statLatencies } from './measure.ts';
 
 const { attachVirtualDisk } = await import('../lib/index.ts');
 const native = await import('../lib/native.ts');
@@ -20,24 +21,6 @@ const image = () => {
   fs.writeFileSync(file, Buffer.alloc(512));
   return path.win32.resolve(file);
 };
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
-const line = (label: string, value: string, target: string, ok: boolean) =>
-  console.log(`${label.padEnd(58)} ${value.padStart(10)}   target ${target}  ${ok ? 'met' : 'MISSED'}`);
-
-/** fs.stat latencies, one every 10 ms, for as long as `during` runs (or `ms` when idle). */
-async function statLatencies(during: Promise<unknown> | number): Promise<number[]> {
-  const latencies: number[] = [];
-  let done = false;
-  const until = typeof during === 'number' ? new Promise((resolve) => setTimeout(resolve, during)) : during;
-  void until.finally(() => { done = true; });
-  while (!done) {
-    const t0 = performance.now();
-    await fs.promises.stat(dir);
-    latencies.push(performance.now() - t0);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return latencies;
-}
 
 async function cycles(count: number): Promise<void> {
   await Promise.all(Array.from({ length: count }, async () => {
@@ -51,14 +34,14 @@ const configurations: Array<[string, number | undefined]> = [['library', undefin
 console.log(`libuv pool: ${native.threadPoolSize()} threads; library limit ${native.callsInFlightLimit(8, native.threadPoolSize())} calls in flight`);
 await cycles(8); // warm-up: koffi and the DLL loaded
 
-const idleP90 = percentile(await statLatencies(1500), 0.9);
+const idleP90 = percentile(await statLatencies(dir, 1500), 0.9);
 const results: Record<string, { statRatio: number; worstDelay: number; throughput: number }> = {};
 for (const [label, override] of configurations) {
   native.overrideCallsInFlightLimit(override);
   simulator.reset();
   simulator.delay('AttachVirtualDisk', 1500);
   const slow = cycles(8);
-  const busyP90 = percentile(await statLatencies(slow), 0.9);
+  const busyP90 = percentile(await statLatencies(dir, slow), 0.9);
   await slow;
   simulator.delay('AttachVirtualDisk', 0);
 

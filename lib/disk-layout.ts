@@ -31,13 +31,9 @@ export interface DiskTarget {
 /** The raw layer, loaded with koffi on first use (not when this module loads). */
 const codec = (): Promise<Codec> => rawLayer();
 
-/** A failed disk request as a VirtualDiskError: the IOCTL's name as `syscall`, the image as `path`. */
+/** A failed disk request: the IOCTL's name as `syscall`, the image as `path`, the disk as `physicalPath`. */
 function ioctlError(error: number, ioctl: string, target: DiskTarget): VirtualDiskError {
-  const base = win32Error(error, ioctl, target.imagePath);
-  return new VirtualDiskError(`${base.message.replace(`${ioctl} '${target.imagePath}'`, `${ioctl} on ${target.physicalPath} ('${target.imagePath}')`)}`, {
-    code: base.code, errno: base.errno, syscall: ioctl, path: target.imagePath, physicalPath: target.physicalPath,
-    hint: base.hint, reason: base.reason,
-  });
+  return win32Error(error, ioctl, target.imagePath, target.physicalPath);
 }
 
 async function request(target: DiskTarget, handle: bigint, code: number, name: string, input?: Buffer, outputSize?: number): Promise<Buffer> {

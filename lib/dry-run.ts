@@ -21,7 +21,7 @@ import {
   type NativeCall, type NativeLibraryName,
 } from './native-call.ts';
 import {
-  ATTACH_VIRTUAL_DISK_OPTION_KINDS, CALL_OPTION_KINDS, INFO_OPTION_KINDS, snapshotOptions,
+  ATTACH_VIRTUAL_DISK_OPTION_KINDS, CALL_OPTION_KINDS, INFO_OPTION_KINDS, snapshotOptions, withoutUndefined,
 } from './options.ts';
 import { attachRequestFromSnapshot, snapshotAttachOptions, type AttachCall } from './rules/attach.ts';
 import { buildOf, handleRule, type HandleDescription } from './rules/common.ts';
@@ -543,6 +543,3 @@ function createDiskStruct(style: 'gpt' | 'mbr'): EncodedStruct {
   };
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}

@@ -25,7 +25,7 @@ export interface VirtualDiskErrorDetails {
   reason?: VirtualDiskErrorReason | undefined;
   /** On sharing violations and access denials: the processes holding the image file (Restart Manager). */
   holders?: readonly Holder[] | undefined;
-  /** With reason 'ALREADY_ATTACHED': the disk of the existing attach ('\\.\PhysicalDrive3'). */
+  /** The attached disk: with reason 'ALREADY_ATTACHED' the existing attach's, and on a disk IOCTL's error the disk it was made on ('\\.\PhysicalDrive3'). */
   physicalPath?: string | undefined;
   cause?: unknown;
 }

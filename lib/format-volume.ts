@@ -7,7 +7,6 @@
 // FmIfsMediaWriteProtected …) and then FmIfsFinished with FALSE. Each refusal maps to ERR_FORMAT_FAILED with a
 // reason and a hint naming its causes (FORMAT_REFUSALS); no localized text is read.
 import type { FormatFailureReason, FormatTarget, FormatVolumeOptions } from '../types/format.ts';
-import type { Progress } from '../types/index.ts';
 import { GENERIC_READ, IOCTL_DISK_GET_LENGTH_INFO } from '../types/constants.ts';
 import {
   FmIfsAccessDenied, FmIfsAlignmentViolation, FmIfsCantLock, FmIfsCantQuickFormat, FmIfsClusterSizeTooBig,
@@ -17,6 +16,7 @@ import {
 } from '../types/fmifs-constants.ts';
 import { AbortError, VirtualDiskError } from './errors.ts';
 import { isHandle, withDevice } from './device-io.ts';
+import { progressReporter } from './progress.ts';
 import { formatInWorker, type FormatJob, type FormatPacket, type Formatter } from './format-thread.ts';
 import { callAsync, windows } from './native.ts';
 import { isVolumeGuidPath, notAVolume, readVolumeTarget, volumeOfMountPoint } from './volume-target.ts';
@@ -104,7 +104,7 @@ export async function formatVolume(volume: FormatTarget, options?: FormatVolumeO
     cancel,
     onPacket(packet) {
       packets.push(packet);
-      if (packet.command === FmIfsPercentCompleted && packet.value !== undefined) reporter.update(packet.value);
+      if (packet.command === FmIfsPercentCompleted && packet.value !== undefined) reporter.update(Math.min(100, Math.max(0, packet.value)), 100);
     },
   };
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -212,28 +212,3 @@ export function formatOutcome(packets: readonly FormatPacket[], volumeName: stri
   });
 }
 
-/** onProgress at most every `interval` ms (default 100) while running, and at 100 % on success (once: not again if fmifs's 100 was reported). */
-function progressReporter(onProgress: ((progress: Progress) => void) | undefined, interval = 100): { update(percent: number): void; done(): void } {
-  let lastReport = -Infinity;
-  let lastPercent: number | undefined;
-  const report = (percent: number) => {
-    lastPercent = percent;
-    try {
-      onProgress?.({ completed: percent, total: 100, percent });
-    } catch (error) {
-      // As lib/long-operation.ts: a throwing callback must not strand the format; reported like a listener's exception.
-      process.nextTick(() => { throw error; });
-    }
-  };
-  return {
-    update(percent) {
-      const now = performance.now();
-      if (!onProgress || now - lastReport < interval) return;
-      lastReport = now;
-      report(Math.min(100, Math.max(0, percent)));
-    },
-    done() {
-      if (onProgress && lastPercent !== 100) report(100);
-    },
-  };
-}

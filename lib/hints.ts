@@ -83,7 +83,7 @@ interface Cause {
 }
 
 /** A hint for a code with several causes: every one of them, numbered. */
-function several(lead: string, ...causes: string[]): string {
+export function several(lead: string, ...causes: string[]): string {
   return `${lead} One of these causes: ${causes.map((cause, i) => `(${i + 1}) ${cause}`).join('; ')}.`;
 }
 

@@ -6,11 +6,12 @@
 // once then. Cancelling calls CancelIoEx on the handle and that OVERLAPPED, and waits for Windows to confirm.
 // Protocol: shared/reference/virtdisk-api.md §3.4 and §5.
 import { ERROR_IO_PENDING } from '../types/constants.ts';
-import type { LongOperationOptions, Progress } from '../types/index.ts';
+import type { LongOperationOptions } from '../types/index.ts';
 import { AbortError } from './errors.ts';
 import { NativeArena } from './native-arena.ts';
 import { callAsync, rawLayer, win32Error, windows } from './native.ts';
 import { whenSignalled } from './operation-watcher.ts';
+import { progressReporter } from './progress.ts';
 
 /**
  * If Windows' progress says an operation ended but its event stays unsignalled this long (ms), the operation
@@ -65,7 +66,7 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
     await release();
     throw error;
   }
-  const reporter = progressReporter(operation.options);
+  const reporter = progressReporter(operation.options.onProgress, operation.options.progressInterval);
   if (code !== ERROR_IO_PENDING) {
     await release(); // completed (or failed) synchronously: nothing is outstanding
     if (code !== 0) throw win32Error(code, operation.syscall, operation.path);
@@ -133,34 +134,3 @@ export async function runLongOperation(operation: LongOperation): Promise<void> 
     }
   });
 }
-
-/** Calls onProgress at most every progressInterval ms while running, and once at 100 % on success. */
-function progressReporter(options: LongOperationOptions): { update(completed: number, total: number): void; done(): void } {
-  const { onProgress } = options;
-  const interval = options.progressInterval ?? 100;
-  let last = { completed: 0, total: 0 };
-  let lastReport = -Infinity;
-  const report = (progress: Progress) => {
-    try {
-      onProgress?.(progress);
-    } catch (error) {
-      // A throwing callback must not strand the operation (its memory, its handle): the operation goes on,
-      // and the error is reported as Node reports an exception in an event listener.
-      process.nextTick(() => { throw error; });
-    }
-  };
-  return {
-    update(completed, total) {
-      last = { completed, total };
-      const now = performance.now();
-      if (!onProgress || now - lastReport < interval) return;
-      lastReport = now;
-      report({ completed, total, percent: total > 0 ? Math.min(100, (completed / total) * 100) : 0 });
-    },
-    done() {
-      const total = last.total > 0 ? last.total : 1;
-      report({ completed: total, total, percent: 100 });
-    },
-  };
-}
-

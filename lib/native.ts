@@ -172,12 +172,16 @@ export function systemMessage(code: number): string {
   }
 }
 
-/** A VirtualDiskError for a Win32 error code a function returned or left as its last error. */
-export function win32Error(errno: number, syscall: string, path?: string): VirtualDiskError {
+/**
+ * A VirtualDiskError for a Win32 error code a function returned or left as its last error. `physicalPath`: the
+ * attached disk the call was made on (a disk IOCTL's), named in the message and set on the error.
+ */
+export function win32Error(errno: number, syscall: string, path?: string, physicalPath?: string): VirtualDiskError {
   const code = win32ErrorName(errno);
   const message = systemMessage(errno) || 'Windows gave no message for this error.';
   const hint = hintFor(syscall, code);
-  return new VirtualDiskError(`${syscall}${path ? ` '${path}'` : ''}: ${message} (${code}, ${errno >>> 0})`, {
-    code, errno: errno >>> 0, syscall, path, hint, reason: reasonFor(syscall, code),
+  const where = physicalPath ? ` on ${physicalPath}${path ? ` ('${path}')` : ''}` : path ? ` '${path}'` : '';
+  return new VirtualDiskError(`${syscall}${where}: ${message} (${code}, ${errno >>> 0})`, {
+    code, errno: errno >>> 0, syscall, path, hint, reason: reasonFor(syscall, code), physicalPath,
   });
 }

@@ -317,6 +317,11 @@ function toUint64(value: unknown): bigint | Problem {
   return new Problem(value, 'ERR_INVALID_ARG_TYPE');
 }
 
+/** A copy of `value` without its undefined properties (for exactOptionalPropertyTypes option objects). */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
 /** A value in a few words, for messages; never calls its toString (a Proxy's traps may still run). */
 export function describe(value: unknown): string {
   if (value === null) return 'null';

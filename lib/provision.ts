@@ -21,12 +21,14 @@ import { imageIdentity } from './image-identity.ts';
 import { createVirtualDisk } from './lifecycle.ts';
 import { checkMountPoint, removeMountPoint } from './mount-point.ts';
 import { mountVolume } from './mount-volume.ts';
-import { PROVISION_OPTION_KINDS, snapshotOptions, snapshotPath, type OptionsSnapshot } from './options.ts';
+import { PROVISION_OPTION_KINDS, snapshotOptions, snapshotPath, withoutUndefined, type OptionsSnapshot } from './options.ts';
 import { checkAttach } from './rules/attach.ts';
 import { readCreateRequest } from './rules/create.ts';
 import { storageTypeFromPath } from './storage-type.ts';
 import type { VirtualDisk } from './virtual-disk.ts';
-import { volumesOfDevice, waitForVolumes } from './volumes.ts';
+import { windows } from './native.ts';
+import { callListener } from './progress.ts';
+import { mountPointsOf, waitForVolumes } from './volumes.ts';
 
 const SYSCALL = 'provisionVirtualDisk';
 /** How long the new volume may take to arrive when `wait` is not given, ms. */
@@ -64,7 +66,7 @@ export async function provisionVirtualDisk(path: string, options: ProvisionOptio
   const { snapshot } = plan;
   const { signal } = snapshot;
   const undo: Array<() => Promise<void>> = [];
-  const progress = progressReporter(snapshot);
+  const progress = stepReporter(snapshot);
   try {
     let opened: VirtualDisk;
     if (plan.create) {
@@ -110,14 +112,14 @@ export async function provisionVirtualDisk(path: string, options: ProvisionOptio
     await formatVolume(volume, { ...plan.format, signal, onProgress: (p: { percent: number }) => progress('format', p.percent) });
     progress('format', 100);
 
-    let mountPoints = await mountPointsOf(volume, signal);
+    let mountPoints = await mountPointsNow(volume, signal);
     if (snapshot.mountPoint !== undefined) {
       progress('mount', 0);
       // Automount may have given the new volume a letter meanwhile: the volume goes where it was asked to only.
       for (const point of mountPoints) await removeMountPoint(point);
       await mountVolume(volume, snapshot.mountPoint, { signal });
       undo.push(() => removeMountPoint(snapshot.mountPoint!));
-      mountPoints = await mountPointsOf(volume, signal);
+      mountPoints = await mountPointsNow(volume, signal);
       progress('mount', 100);
     }
     return { disk: opened, volume: { ...volume, mountPoints }, mountPoints };
@@ -266,13 +268,14 @@ async function newVolume(plan: ProvisionPlan, physicalPath: string, partitionNum
   return volume;
 }
 
-async function mountPointsOf(volume: Volume, signal: AbortSignal | undefined): Promise<string[]> {
-  const now = await volumesOfDevice({ deviceType: 7, deviceNumber: volume.diskNumber }, signal);
-  return now.find((candidate) => candidate.name === volume.name)?.mountPoints ?? volume.mountPoints;
+/** The volume's mount points now (GetVolumePathNamesForVolumeNameW): a format or a mount point may change them. */
+async function mountPointsNow(volume: Volume, signal: AbortSignal | undefined): Promise<string[]> {
+  const { kernel32 } = await windows();
+  return mountPointsOf(kernel32, volume.name, signal);
 }
 
 /** onProgress({ step, percent }) at most every progressInterval ms within a step, and always at 0 and 100. */
-function progressReporter(snapshot: ProvisionSnapshot): (step: ProvisionStep, percent: number) => void {
+function stepReporter(snapshot: ProvisionSnapshot): (step: ProvisionStep, percent: number) => void {
   const { onProgress } = snapshot;
   const interval = snapshot.progressInterval ?? 100;
   let last: { step: ProvisionStep; percent: number; at: number } | undefined;
@@ -283,12 +286,7 @@ function progressReporter(snapshot: ProvisionSnapshot): (step: ProvisionStep, pe
     const edge = percent === 0 || percent >= 100 || last?.step !== step;
     if (!edge && last && now - last.at < interval) return;
     last = { step, percent, at: now };
-    const report: ProvisionProgress = { step, percent: Math.min(100, Math.max(0, percent)) };
-    try {
-      onProgress(report);
-    } catch (error) {
-      process.nextTick(() => { throw error; }); // as an event listener's error: the provision goes on
-    }
+    callListener<ProvisionProgress>(onProgress, { step, percent: Math.min(100, Math.max(0, percent)) });
   };
 }
 
@@ -303,7 +301,4 @@ function notRaw(imagePath: string, layout: DiskLayout): PreconditionError {
   });
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 

@@ -27,6 +27,7 @@ import {
 } from './device-io.ts';
 import { readMultiSz } from './multi-sz.ts';
 import { callAsync, win32Error, windows } from './native.ts';
+import { several } from './hints.ts';
 import { ERROR_FILE_NOT_FOUND, ERROR_MORE_DATA, ERROR_NO_MORE_FILES, ERROR_NOT_READY } from './win32-errors.ts';
 
 /** Where a volume lies: one device (and partition), or, for a volume spanning disks, the disks of its extents. */
@@ -214,7 +215,7 @@ function noVolumeError(request: WaitForVolumes, volumes: Volume[]): VirtualDiskE
       `the volumes take longer than ${wait} ms to arrive: wait longer`,
     ];
     return new VirtualDiskError(`No volume of '${imagePath}' (${physicalPath}) arrived within ${wait} ms.`, {
-      code: 'ERR_NO_VOLUME', path: imagePath, physicalPath, hint: several('The disk shows no volume.', causes), reason: 'NO_VOLUME',
+      code: 'ERR_NO_VOLUME', path: imagePath, physicalPath, hint: several('The disk shows no volume.', ...causes), reason: 'NO_VOLUME',
     });
   }
   const causes = [
@@ -226,12 +227,8 @@ function noVolumeError(request: WaitForVolumes, volumes: Volume[]): VirtualDiskE
   ];
   const names = volumes.map((volume) => volume.name).join(', ');
   return new VirtualDiskError(`No volume of '${imagePath}' (${physicalPath}) got a drive letter or folder within ${wait} ms (volumes: ${names}).`, {
-    code: 'ERR_NO_VOLUME', path: imagePath, physicalPath, hint: several('The volumes have no mount point.', causes),
+    code: 'ERR_NO_VOLUME', path: imagePath, physicalPath, hint: several('The volumes have no mount point.', ...causes),
   });
-}
-
-function several(lead: string, causes: string[]): string {
-  return `${lead} One of these causes: ${causes.map((cause, i) => `(${i + 1}) ${cause}`).join('; ')}.`;
 }
 
 /** For callers that only need volume names mounted: the first drive letter, else the first folder, else undefined. */
